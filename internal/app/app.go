@@ -1,0 +1,166 @@
+// Package app wires the store, the domain services, the HTTP server and the
+// background workers. No globals: a test builds a whole app with New.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"lingting/internal/audit"
+	"lingting/internal/auth"
+	"lingting/internal/config"
+	"lingting/internal/demo"
+	"lingting/internal/httpapi"
+	"lingting/internal/org"
+	"lingting/internal/perm"
+	"lingting/internal/store"
+)
+
+// Version is set at build time with -ldflags.
+var Version = "dev"
+
+// PermissionGroups label the permission groups in the role editor.
+var PermissionGroups = []perm.Group{
+	{Code: "org", LabelZH: "机构管理", LabelEN: "Organisations"},
+	{Code: "user", LabelZH: "用户管理", LabelEN: "Users"},
+	{Code: "role", LabelZH: "角色权限", LabelEN: "Roles"},
+	{Code: "audit", LabelZH: "操作日志", LabelEN: "Audit log"},
+}
+
+// App is one Lingting process.
+type App struct {
+	Config  config.Config
+	DB      *store.DB
+	Audit   *audit.Log
+	Orgs    *org.Service
+	Auth    *auth.Service
+	Perms   *perm.Registry
+	Server  *httpapi.Server
+	Metrics *prometheus.Registry
+	// Bootstrap says what the first start created (the admin login to print).
+	Bootstrap org.BootstrapResult
+}
+
+// Options adjust New for the caller.
+type Options struct {
+	WebFS fs.FS // the built UI; nil serves the "not built" page
+}
+
+// New opens the database, migrates it, builds the services, creates the first
+// administrator on an empty database and, when configured, loads the demo data.
+func New(ctx context.Context, cfg config.Config, opt Options) (*App, error) {
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a, err := build(ctx, db, cfg, opt)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*App, error) {
+	if err := db.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, DB: db, Metrics: prometheus.NewRegistry()}
+	a.Perms = perm.NewRegistry(PermissionGroups, org.Permissions, audit.Permissions)
+	a.Audit = audit.New(db)
+	a.Orgs = org.NewService(db, a.Audit, a.Perms)
+	a.Auth = auth.NewService(db, a.Orgs, a.Audit)
+	if err := a.Orgs.SyncAdminRole(ctx); err != nil {
+		return nil, fmt.Errorf("app: sync admin role: %w", err)
+	}
+	res, err := a.Orgs.Bootstrap(ctx, cfg.AdminLogin, cfg.AdminPassword)
+	if err != nil {
+		return nil, fmt.Errorf("app: bootstrap: %w", err)
+	}
+	a.Bootstrap = res
+	if cfg.Demo {
+		if err := demo.Load(ctx, a.Orgs); err != nil {
+			return nil, fmt.Errorf("app: demo data: %w", err)
+		}
+	}
+	a.Metrics.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(db.Writer(), "writer"),
+	)
+	if db.Reader() != db.Writer() {
+		a.Metrics.MustRegister(collectors.NewDBStatsCollector(db.Reader(), "reader"))
+	}
+	webFS := opt.WebFS
+	if webFS == nil {
+		webFS = emptyFS{}
+	}
+	a.Server, err = httpapi.New(httpapi.Deps{DB: db, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Perms: a.Perms,
+		Metrics: a.Metrics, WebFS: webFS, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Handler is the root HTTP handler.
+func (a *App) Handler() http.Handler { return a.Server.Handler() }
+
+// Serve answers HTTP on ln and runs the background workers until ctx ends,
+// then shuts down gracefully.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	workerCtx, stopWorkers := context.WithCancel(ctx)
+	defer stopWorkers()
+	go a.runHousekeeping(workerCtx)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// runHousekeeping purges expired sessions. It is idempotent, so running it in
+// every process that shares a database is harmless.
+func (a *App) runHousekeeping(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := a.Auth.PurgeExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+			slog.Warn("purge sessions", "err", err)
+		} else if n > 0 {
+			slog.Info("purged expired sessions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// emptyFS stands in for an unbuilt UI.
+type emptyFS struct{}
+
+func (emptyFS) Open(string) (fs.File, error) { return nil, fs.ErrNotExist }

@@ -1,0 +1,120 @@
+// Package config loads settings: defaults → lingting.toml → LINGTING_* environment → flags.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/knadh/koanf/parsers/toml/v2"
+	"github.com/knadh/koanf/providers/confmap"
+	"github.com/knadh/koanf/providers/env/v2"
+	"github.com/knadh/koanf/providers/file"
+	"github.com/knadh/koanf/providers/posflag"
+	"github.com/knadh/koanf/v2"
+	"github.com/spf13/pflag"
+)
+
+// Config is every setting of a Lingting process.
+type Config struct {
+	Addr          string `koanf:"addr"`           // LINGTING_ADDR
+	DatabaseURL   string `koanf:"database_url"`   // LINGTING_DATABASE_URL
+	AdminLogin    string `koanf:"admin_login"`    // LINGTING_ADMIN_LOGIN
+	AdminPassword string `koanf:"admin_password"` // LINGTING_ADMIN_PASSWORD
+	Demo          bool   `koanf:"demo"`           // LINGTING_DEMO
+	LogLevel      string `koanf:"log_level"`      // debug, info, warn, error
+	LogFormat     string `koanf:"log_format"`     // text or json
+	SecureCookies bool   `koanf:"secure_cookies"` // set the Secure flag (behind HTTPS)
+	TrustProxy    bool   `koanf:"trust_proxy"`    // take the client IP from X-Forwarded-For
+	LoginRate     int    `koanf:"login_rate"`     // login attempts per client IP per minute
+}
+
+// Defaults are safe for a first start on one machine.
+func Defaults() map[string]any {
+	return map[string]any{
+		"addr":           "127.0.0.1:8080",
+		"database_url":   "sqlite://./data/lingting.db",
+		"admin_login":    "admin",
+		"admin_password": "",
+		"demo":           false,
+		"log_level":      "info",
+		"log_format":     "text",
+		"secure_cookies": false,
+		"trust_proxy":    false,
+		"login_rate":     20,
+	}
+}
+
+// Flags declares the command-line flags that override configuration.
+func Flags(fs *pflag.FlagSet) {
+	fs.String("config", "lingting.toml", "configuration file (TOML); missing is fine")
+	fs.String("addr", "", "listen address, e.g. 127.0.0.1:8080")
+	fs.String("database-url", "", "sqlite://path or postgres://user:pw@host:port/db")
+	fs.Bool("demo", false, "load the demo data set on first start")
+}
+
+// Load builds the configuration from every source, later sources winning.
+func Load(fs *pflag.FlagSet) (Config, error) {
+	k := koanf.New(".")
+	if err := k.Load(confmap.Provider(Defaults(), "."), nil); err != nil {
+		return Config{}, err
+	}
+	path := "lingting.toml"
+	if fs != nil {
+		if p, err := fs.GetString("config"); err == nil && p != "" {
+			path = p
+		}
+	}
+	if _, err := os.Stat(path); err == nil {
+		if err := k.Load(file.Provider(path), toml.Parser()); err != nil {
+			return Config{}, fmt.Errorf("config: read %s: %w", path, err)
+		}
+	} else if fs != nil && fs.Changed("config") {
+		return Config{}, fmt.Errorf("config: %s: %w", path, err)
+	}
+	err := k.Load(env.Provider(".", env.Opt{
+		Prefix: "LINGTING_",
+		TransformFunc: func(key, value string) (string, any) {
+			return strings.ToLower(strings.TrimPrefix(key, "LINGTING_")), value
+		},
+	}), nil)
+	if err != nil {
+		return Config{}, err
+	}
+	if fs != nil {
+		// Only flags the user set override; their names use - where keys use _.
+		err := k.Load(posflag.ProviderWithFlag(fs, ".", k, func(f *pflag.Flag) (string, any) {
+			if !f.Changed {
+				return "", nil
+			}
+			return strings.ReplaceAll(f.Name, "-", "_"), posflag.FlagVal(fs, f)
+		}), nil)
+		if err != nil {
+			return Config{}, err
+		}
+	}
+	var c Config
+	if err := k.UnmarshalWithConf("", &c, koanf.UnmarshalConf{Tag: "koanf", FlatPaths: false}); err != nil {
+		return Config{}, err
+	}
+	return c, c.Validate()
+}
+
+// Validate rejects settings that cannot work.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Addr == "" {
+		errs = append(errs, errors.New("config: addr is empty"))
+	}
+	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, fmt.Errorf("config: database_url must start with sqlite:// or postgres://"))
+	}
+	if c.LoginRate < 1 {
+		errs = append(errs, errors.New("config: login_rate must be at least 1"))
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("config: log_format must be text or json"))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,159 @@
+// Package scope carries the caller's data scope (数据权限) and renders it as SQL.
+//
+// It is a leaf package: the store and every domain import it, and org/auth build
+// the value once per request. A context without a Scope sees nothing.
+package scope
+
+import (
+	"context"
+	"strings"
+)
+
+// Mode is a role's data-scope setting.
+type Mode string
+
+// The scopes a role may carry.
+const (
+	ModeAll     Mode = "all"     // every row
+	ModeSubtree Mode = "subtree" // the user's org and everything below it
+	ModeOrg     Mode = "org"     // the user's org only
+	ModeSelf    Mode = "self"    // rows the user is responsible for
+	ModeCustom  Mode = "custom"  // a chosen set of org subtrees
+)
+
+// Valid reports whether m is one of the known modes.
+func (m Mode) Valid() bool {
+	switch m {
+	case ModeAll, ModeSubtree, ModeOrg, ModeSelf, ModeCustom:
+		return true
+	}
+	return false
+}
+
+// Axis says which org column of a two-axis row matches the caller.
+type Axis string
+
+// Client-side users match on the owning org, vendor users on the servicing vendor,
+// operator (service-centre) users on either.
+const (
+	AxisClient Axis = "client"
+	AxisVendor Axis = "vendor"
+	AxisBoth   Axis = "both"
+)
+
+// Scope is the union of the caller's roles' scopes.
+type Scope struct {
+	All      bool
+	UserID   int64
+	OwnOrgID int64
+	Roots    []string // materialised paths of visible subtrees, e.g. "/1/4/"
+	OrgIDs   []int64  // single visible orgs (mode org)
+	Self     bool     // rows the user is responsible for
+	Axis     Axis
+}
+
+// System is the scope of background work and bootstrapping: everything.
+func System() Scope { return Scope{All: true, Axis: AxisBoth} }
+
+// Mode summarises the scope for display (the broadest part wins).
+func (s Scope) Mode() Mode {
+	switch {
+	case s.All:
+		return ModeAll
+	case len(s.Roots) > 0:
+		return ModeSubtree
+	case len(s.OrgIDs) > 0:
+		return ModeOrg
+	case s.Self:
+		return ModeSelf
+	}
+	return ""
+}
+
+// Columns names the columns of a table that a scope is matched against.
+type Columns struct {
+	Org    string // owning org id (client side, or membership for users and orgs)
+	Vendor string // servicing vendor org id; empty when the table has none
+	Self   string // responsible user id; empty when the table has none
+}
+
+// Where renders the scope as a SQL boolean expression with ? placeholders.
+// An empty scope renders as a predicate that matches nothing.
+func (s Scope) Where(c Columns) (string, []any) {
+	if s.All {
+		return "1=1", nil
+	}
+	var parts []string
+	var args []any
+	orgCols := []string{c.Org}
+	if c.Vendor != "" {
+		switch s.Axis {
+		case AxisVendor:
+			orgCols = []string{c.Vendor}
+		case AxisBoth:
+			orgCols = []string{c.Org, c.Vendor}
+		}
+	}
+	for _, col := range orgCols {
+		for _, root := range s.Roots {
+			parts = append(parts, col+" IN (SELECT id FROM orgs WHERE path LIKE ?)")
+			args = append(args, root+"%")
+		}
+		if len(s.OrgIDs) > 0 {
+			parts = append(parts, col+" IN ("+placeholders(len(s.OrgIDs))+")")
+			for _, id := range s.OrgIDs {
+				args = append(args, id)
+			}
+		}
+	}
+	if s.Self {
+		if c.Self != "" {
+			parts = append(parts, c.Self+" = ?")
+			args = append(args, s.UserID)
+		} else if s.OwnOrgID != 0 {
+			// A table without a responsible user (orgs) shows a self-scoped user its own org.
+			parts = append(parts, c.Org+" = ?")
+			args = append(args, s.OwnOrgID)
+		}
+	}
+	if len(parts) == 0 {
+		return "1=0", nil
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args
+}
+
+// CoversPath reports whether an org with the given materialised path is visible
+// through the org-side columns (roots or single orgs), ignoring self scope.
+func (s Scope) CoversPath(orgID int64, path string) bool {
+	if s.All {
+		return true
+	}
+	for _, r := range s.Roots {
+		if strings.HasPrefix(path, r) {
+			return true
+		}
+	}
+	for _, id := range s.OrgIDs {
+		if id == orgID {
+			return true
+		}
+	}
+	return false
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+type ctxKey struct{}
+
+// With returns a context carrying s.
+func With(ctx context.Context, s Scope) context.Context {
+	return context.WithValue(ctx, ctxKey{}, s)
+}
+
+// From returns the scope in ctx; without one, a scope that sees nothing.
+func From(ctx context.Context) Scope {
+	s, _ := ctx.Value(ctxKey{}).(Scope)
+	return s
+}

@@ -1,0 +1,229 @@
+// Package store opens SQLite or PostgreSQL behind one API, applies migrations,
+// and runs queries with ? placeholders on both engines.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jmoiron/sqlx"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Dialect names the database engine.
+type Dialect string
+
+// The supported engines.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is the application's database: one writer and a reader pool on SQLite,
+// one pool for both on PostgreSQL.
+type DB struct {
+	Dialect Dialect
+	w       *sqlx.DB
+	r       *sqlx.DB
+}
+
+// Open connects to the database named by a URL: sqlite://path/to/file.db or postgres://….
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite://"), strings.HasPrefix(rawURL, "sqlite:"):
+		path := strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")
+		return openSQLite(ctx, path)
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		return openPostgres(ctx, rawURL)
+	}
+	return nil, fmt.Errorf("store: unsupported database URL %q (want sqlite://… or postgres://…)", redact(rawURL))
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("store: empty sqlite path")
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("store: create data directory: %w", err)
+		}
+	}
+	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+	// The writer takes the lock at BEGIN so a transaction never fails on upgrade.
+	w, err := sqlx.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	r, err := sqlx.Open("sqlite", "file:"+path+"?"+pragmas)
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(4)
+	db := &DB{Dialect: SQLite, w: w, r: r}
+	if err := w.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	return db, nil
+}
+
+func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
+	p, err := sqlx.Open("pgx", rawURL)
+	if err != nil {
+		return nil, err
+	}
+	p.SetMaxOpenConns(20)
+	p.SetMaxIdleConns(10)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	if err := p.PingContext(ctx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("store: connect postgres %s: %w", redact(rawURL), err)
+	}
+	return &DB{Dialect: Postgres, w: p, r: p}, nil
+}
+
+// Close closes every pool.
+func (db *DB) Close() error {
+	err := db.w.Close()
+	if db.r != db.w {
+		err = errors.Join(err, db.r.Close())
+	}
+	return err
+}
+
+// Writer exposes the writer pool (for migrations and metrics).
+func (db *DB) Writer() *sql.DB { return db.w.DB }
+
+// Reader exposes the reader pool (for metrics).
+func (db *DB) Reader() *sql.DB { return db.r.DB }
+
+// Ping checks the connection.
+func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
+
+type txKey struct{}
+
+// WithTx runs fn in a transaction. A transaction already in ctx is joined, so
+// services compose; only the outermost call commits.
+func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	if _, ok := ctx.Value(txKey{}).(*sqlx.Tx); ok {
+		return fn(ctx)
+	}
+	tx, err := db.w.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+type queryer interface {
+	sqlx.ExtContext
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+// reader returns the transaction in ctx or the reader pool.
+func (db *DB) reader(ctx context.Context) queryer {
+	if tx, ok := ctx.Value(txKey{}).(*sqlx.Tx); ok {
+		return tx
+	}
+	return db.r
+}
+
+// writer returns the transaction in ctx or the writer pool.
+func (db *DB) writer(ctx context.Context) queryer {
+	if tx, ok := ctx.Value(txKey{}).(*sqlx.Tx); ok {
+		return tx
+	}
+	return db.w
+}
+
+// Rebind turns ? placeholders into the engine's form.
+func (db *DB) Rebind(q string) string {
+	if db.Dialect == Postgres {
+		return sqlx.Rebind(sqlx.DOLLAR, q)
+	}
+	return q
+}
+
+// Get scans one row into dest; sql.ErrNoRows when there is none.
+func (db *DB) Get(ctx context.Context, dest any, q string, args ...any) error {
+	return db.reader(ctx).GetContext(ctx, dest, db.Rebind(q), args...)
+}
+
+// Select scans every row into the slice dest.
+func (db *DB) Select(ctx context.Context, dest any, q string, args ...any) error {
+	return db.reader(ctx).SelectContext(ctx, dest, db.Rebind(q), args...)
+}
+
+// Exec runs a statement on the writer (or the transaction in ctx).
+func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return db.writer(ctx).ExecContext(ctx, db.Rebind(q), args...)
+}
+
+// InsertID runs an INSERT … RETURNING id and returns the new id.
+func (db *DB) InsertID(ctx context.Context, q string, args ...any) (int64, error) {
+	var id int64
+	err := db.writer(ctx).QueryRowxContext(ctx, db.Rebind(q), args...).Scan(&id)
+	return id, err
+}
+
+// WriteGet runs a statement that returns one row on the writer (… RETURNING).
+func (db *DB) WriteGet(ctx context.Context, dest any, q string, args ...any) error {
+	return db.writer(ctx).GetContext(ctx, dest, db.Rebind(q), args...)
+}
+
+// In expands slice arguments of an IN (?) clause.
+func In(q string, args ...any) (string, []any, error) { return sqlx.In(q, args...) }
+
+// IsNoRows reports whether err means "no row".
+func IsNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// IsUniqueViolation reports whether err is a unique-constraint violation on either engine.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+}
+
+// Now is the store's notion of the current instant: UTC, microsecond precision
+// (what PostgreSQL keeps), so values round-trip identically on both engines.
+func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

@@ -1,0 +1,53 @@
+// The side menu, filtered by the caller's permissions. Pure: no Vue, no router.
+
+/** A menu entry; a group has children and no path. */
+export interface MenuItem {
+  key: string
+  /** i18n key of the label. */
+  titleKey: string
+  /** Name of an @element-plus/icons-vue icon. */
+  icon: string
+  /** Stable data-test id for browser tests. */
+  testId: string
+  path?: string
+  /** Permission needed to see the entry; none = always shown. */
+  permission?: string
+  children?: MenuItem[]
+}
+
+/** Every menu entry the product has. */
+export const MENU: readonly MenuItem[] = [
+  { key: 'home', titleKey: 'menu.home', icon: 'HomeFilled', testId: 'menu-home', path: '/' },
+  {
+    key: 'system',
+    titleKey: 'menu.system',
+    icon: 'Setting',
+    testId: 'menu-system',
+    children: [
+      { key: 'orgs', titleKey: 'menu.orgs', icon: 'OfficeBuilding', testId: 'menu-orgs', path: '/orgs', permission: 'org.read' },
+      { key: 'users', titleKey: 'menu.users', icon: 'User', testId: 'menu-users', path: '/users', permission: 'user.read' },
+      { key: 'roles', titleKey: 'menu.roles', icon: 'Lock', testId: 'menu-roles', path: '/roles', permission: 'role.read' },
+      { key: 'audit', titleKey: 'menu.audit', icon: 'Document', testId: 'menu-audit', path: '/audit', permission: 'audit.read' },
+    ],
+  },
+]
+
+/**
+ * The menu the holder of permissions sees: entries whose permission is held,
+ * and groups that keep at least one child. The input menu is not modified.
+ */
+export function buildMenu(permissions: Iterable<string>, menu: readonly MenuItem[] = MENU): MenuItem[] {
+  const held = new Set(permissions)
+  const out: MenuItem[] = []
+  for (const item of menu) {
+    if (item.permission && !held.has(item.permission)) continue
+    if (item.children) {
+      const children = buildMenu(held, item.children)
+      if (children.length === 0) continue
+      out.push({ ...item, children })
+    } else {
+      out.push({ ...item })
+    }
+  }
+  return out
+}

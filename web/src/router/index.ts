@@ -1,0 +1,106 @@
+// Routes (history mode) and the guard: session → forced password change → permission.
+import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw } from 'vue-router'
+import AppLayout from '../components/AppLayout.vue'
+import LoginView from '../views/auth/LoginView.vue'
+import HomeView from '../views/home/HomeView.vue'
+import NotFoundView from '../views/errors/NotFoundView.vue'
+import ForbiddenView from '../views/errors/ForbiddenView.vue'
+import { useAuthStore } from '../stores/auth'
+import { i18n } from '../i18n'
+
+export const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: LoginView, meta: { public: true, titleKey: 'login.title' } },
+  {
+    path: '/password',
+    name: 'password',
+    component: () => import('../views/auth/PasswordView.vue'),
+    meta: { titleKey: 'password.title' },
+  },
+  {
+    path: '/',
+    component: AppLayout,
+    children: [
+      { path: '', name: 'home', component: HomeView, meta: { titleKey: 'menu.home' } },
+      {
+        path: 'orgs',
+        name: 'orgs',
+        component: () => import('../views/orgs/OrgsView.vue'),
+        meta: { permission: 'org.read', titleKey: 'menu.orgs' },
+      },
+      {
+        path: 'users',
+        name: 'users',
+        component: () => import('../views/users/UsersView.vue'),
+        meta: { permission: 'user.read', titleKey: 'menu.users' },
+      },
+      {
+        path: 'roles',
+        name: 'roles',
+        component: () => import('../views/roles/RolesView.vue'),
+        meta: { permission: 'role.read', titleKey: 'menu.roles' },
+      },
+      {
+        path: 'audit',
+        name: 'audit',
+        component: () => import('../views/audit/AuditView.vue'),
+        meta: { permission: 'audit.read', titleKey: 'menu.audit' },
+      },
+      {
+        path: 'profile',
+        name: 'profile',
+        component: () => import('../views/profile/ProfileView.vue'),
+        meta: { titleKey: 'profile.title' },
+      },
+      { path: '403', name: 'forbidden', component: ForbiddenView, meta: { titleKey: 'errors.forbiddenTitle' } },
+    ],
+  },
+  {
+    path: '/:pathMatch(.*)*',
+    name: 'not-found',
+    component: NotFoundView,
+    meta: { public: true, titleKey: 'errors.notFoundTitle' },
+  },
+]
+
+/** A same-site path from ?redirect=, or "/" for anything else. */
+export function safeRedirect(value: unknown): string {
+  const v = Array.isArray(value) ? value[0] : value
+  if (typeof v === 'string' && v.startsWith('/') && !v.startsWith('//') && !v.startsWith('/\\')) return v
+  return '/'
+}
+
+function redirectQuery(to: RouteLocationNormalized) {
+  return to.fullPath && to.fullPath !== '/' ? { redirect: to.fullPath } : {}
+}
+
+export const router = createRouter({
+  history: createWebHistory(import.meta.env.BASE_URL),
+  routes,
+})
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true
+  const auth = useAuthStore()
+  await auth.ensureLoaded()
+  if (!auth.authenticated) return { name: 'login', query: redirectQuery(to) }
+  if (auth.mustChangePassword) {
+    return to.name === 'password' ? true : { name: 'password', query: redirectQuery(to) }
+  }
+  if (to.meta.permission && !auth.can(to.meta.permission)) {
+    return { name: 'forbidden', query: { from: to.fullPath } }
+  }
+  return true
+})
+
+function setTitle(to: RouteLocationNormalized): void {
+  const t = i18n.global.t
+  const app = t('app.shortName')
+  document.title = to.meta.titleKey ? `${t(to.meta.titleKey)} - ${app}` : app
+}
+
+router.afterEach((to) => setTitle(to))
+
+/** Re-titles the current page (after a language switch). */
+export function refreshTitle(): void {
+  setTitle(router.currentRoute.value)
+}
