@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -231,3 +232,18 @@ func (r *Response) Items() []map[string]any {
 
 // Total reads the total of a list answer.
 func (r *Response) Total() int { return int(r.Int("total")) }
+
+// On returns a client with the same credentials talking to another app process
+// (which must share the database).
+func (c *Client) On(other *TestApp) *Client {
+	cp := *c
+	cp.app = other
+	if c.http.Jar != nil {
+		jar, _ := cookiejar.New(nil)
+		from, _ := url.Parse(c.app.URL)
+		to, _ := url.Parse(other.URL)
+		jar.SetCookies(to, c.http.Jar.Cookies(from))
+		cp.http = &http.Client{Jar: jar}
+	}
+	return &cp
+}

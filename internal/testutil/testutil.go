@@ -90,6 +90,8 @@ var quietLogs sync.Once
 type Options struct {
 	Demo      bool
 	LoginRate int // login attempts per IP per minute; default high so tests are not throttled
+	// DatabaseURL reuses an existing database (several processes on one PostgreSQL).
+	DatabaseURL string
 }
 
 // NewApp builds an app on a fresh database of the engine, with an "admin" user
@@ -97,8 +99,11 @@ type Options struct {
 func NewApp(t testing.TB, engine string, opt Options) *TestApp {
 	t.Helper()
 	cfg := config.Config{
-		Addr: "127.0.0.1:0", DatabaseURL: DatabaseURL(t, engine), AdminLogin: "admin", AdminPassword: AdminPassword,
+		Addr: "127.0.0.1:0", DatabaseURL: opt.DatabaseURL, AdminLogin: "admin", AdminPassword: AdminPassword,
 		Demo: opt.Demo, LogLevel: "error", LogFormat: "text", LoginRate: opt.LoginRate,
+	}
+	if cfg.DatabaseURL == "" {
+		cfg.DatabaseURL = DatabaseURL(t, engine)
 	}
 	if cfg.LoginRate == 0 {
 		cfg.LoginRate = 10000
