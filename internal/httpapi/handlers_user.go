@@ -102,7 +102,7 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request, _ *auth.P
 }
 
 type rolesRequest struct {
-	RoleIDs []int64 `json:"role_ids"`
+	RoleIDs *[]int64 `json:"role_ids"` // required: [] removes every role
 }
 
 func (s *Server) setUserRoles(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
@@ -114,7 +114,10 @@ func (s *Server) setUserRoles(w http.ResponseWriter, r *http.Request, p *auth.Pr
 	if err := decode(r, &in); err != nil {
 		return err
 	}
-	u, err := s.Orgs.SetUserRoles(r.Context(), id, in.RoleIDs, p.Permissions)
+	if in.RoleIDs == nil {
+		return fieldError("role_ids", "必填（可为空数组）", "required (may be an empty array)")
+	}
+	u, err := s.Orgs.SetUserRoles(r.Context(), id, *in.RoleIDs, p.Permissions)
 	if err != nil {
 		return err
 	}

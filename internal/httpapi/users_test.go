@@ -62,6 +62,7 @@ func TestUsersRolesAudit(t *testing.T) {
 		})
 		testutil.Run(t, []testutil.Scenario{
 			{Name: "assign role", As: admin, Method: "PUT", Path: fmt.Sprintf("/api/v1/users/%d/roles", userID), Body: map[string]any{"role_ids": []int64{roleID}}, Status: 200, Contains: []string{`"name":"坐席"`}},
+			{Name: "role_ids required", As: admin, Method: "PUT", Path: fmt.Sprintf("/api/v1/users/%d/roles", userID), Body: map[string]any{}, Status: 422, Contains: []string{"role_ids"}},
 			{Name: "assign unknown role", As: admin, Method: "PUT", Path: fmt.Sprintf("/api/v1/users/%d/roles", userID), Body: map[string]any{"role_ids": []int64{9999}}, Status: 422},
 			{Name: "role in use cannot be deleted", As: admin, Method: "DELETE", Path: fmt.Sprintf("/api/v1/roles/%d", roleID), Status: 409, Code: "conflict"},
 			{Name: "builtin role cannot be deleted", As: admin, Method: "DELETE", Path: "/api/v1/roles/1", Status: 409},
