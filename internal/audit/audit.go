@@ -101,6 +101,9 @@ func (l *Log) Record(ctx context.Context, e Entry) error {
 		return err
 	}
 	a := ActorFrom(ctx)
+	if a.UserID == 0 && a.Name == "" {
+		a.Name = "系统" // bootstrap, demo data, background work
+	}
 	var actorID, entityID, orgID any
 	if a.UserID != 0 {
 		actorID = a.UserID

@@ -11,17 +11,22 @@ const fmt = new Intl.DateTimeFormat('en-GB', {
   day: '2-digit',
   hour: '2-digit',
   minute: '2-digit',
+  second: '2-digit',
   hourCycle: 'h23',
 })
 
-/** "2026-01-02T03:04:05Z" → "2026-01-02 11:04"; empty or invalid input → "". */
-export function formatDateTime(value: string | null | undefined): string {
+/**
+ * "2026-01-02T03:04:05Z" → "2026-01-02 11:04" (or "2026-01-02 11:04:05" with seconds);
+ * empty input → "", unparseable input is returned as it is.
+ */
+export function formatDateTime(value: string | null | undefined, opts: { seconds?: boolean } = {}): string {
   if (!value) return ''
   const d = new Date(value)
   if (Number.isNaN(d.getTime())) return value
   const parts: Record<string, string> = {}
   for (const p of fmt.formatToParts(d)) parts[p.type] = p.value
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`
+  const hm = `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`
+  return opts.seconds ? `${hm}:${parts.second}` : hm
 }
 
 /** A wall-clock time in Asia/Shanghai ("YYYY-MM-DD HH:mm:ss" or "YYYY-MM-DD") → RFC 3339. */

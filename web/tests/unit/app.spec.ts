@@ -1,9 +1,6 @@
 // Mounts the whole app against a fake API: login, permission-built menu, guard, one page.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createLingtingApp } from '../../src/app'
-import net from 'node:net'
-const orig = net.Socket.prototype.connect
-;(net.Socket.prototype as any).connect = function (...a: any[]) { console.log('CONNECT', JSON.stringify(a[0]), new Error().stack?.split('\n').slice(1, 14).join('\n')); return (orig as any).apply(this, a) }
 
 const user = {
   id: 1,
@@ -64,12 +61,14 @@ function type(el: HTMLElement | null, value: string) {
   input.dispatchEvent(new Event('input', { bubbles: true }))
 }
 
+// Stubbed before the app exists: installing the router starts the first navigation.
+vi.stubGlobal('fetch', fakeFetch)
+
 describe('the app shell', () => {
   const { app, router } = createLingtingApp()
   const root = document.createElement('div')
 
   beforeAll(async () => {
-    vi.stubGlobal('fetch', fakeFetch)
     document.body.appendChild(root)
     app.mount(root)
     await router.isReady()

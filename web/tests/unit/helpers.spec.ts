@@ -11,6 +11,8 @@ describe('datetime', () => {
     expect(formatDateTime('2026-05-01T09:00:00+08:00')).toBe('2026-05-01 09:00')
     expect(formatDateTime(null)).toBe('')
     expect(formatDateTime('')).toBe('')
+    expect(formatDateTime('nonsense')).toBe('nonsense')
+    expect(formatDateTime('2026-01-02T03:04:05Z', { seconds: true })).toBe('2026-01-02 11:04:05')
   })
 
   it('turns Shanghai wall-clock times into RFC 3339', () => {
