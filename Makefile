@@ -5,8 +5,10 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X lingting/internal/app.Version=$(VERSION)
 
 # `make run` starts on the embedded SQLite with demo data and this admin password.
-export LINGTING_ADMIN_LOGIN    ?= admin
-export LINGTING_ADMIN_PASSWORD ?= Admin@2026
+ADMIN_LOGIN    ?= $(or $(LINGTING_ADMIN_LOGIN),admin)
+ADMIN_PASSWORD ?= $(or $(LINGTING_ADMIN_PASSWORD),Admin@2026)
+# Go packages (not ./...: web/node_modules may hold stray Go files).
+GOPKGS := ./cmd/... ./internal/... ./web
 
 .PHONY: all run build web web-deps test test-deps lint test-go test-web test-e2e fuzz clean
 
@@ -14,7 +16,7 @@ all: build
 
 ## run: build everything and start the server on SQLite with demo data
 run: build
-	LINGTING_DEMO=1 ./$(BIN) serve
+	LINGTING_DEMO=1 LINGTING_ADMIN_LOGIN='$(ADMIN_LOGIN)' LINGTING_ADMIN_PASSWORD='$(ADMIN_PASSWORD)' ./$(BIN) serve
 
 ## build: the binary with the web UI embedded
 build: web
@@ -37,12 +39,13 @@ test-deps:
 
 lint: web-deps
 	@test -z "$$(gofmt -l cmd internal web/embed.go)" || (echo "gofmt needed:"; gofmt -l cmd internal; exit 1)
-	$(GO) vet ./...
-	$(GO) tool staticcheck ./...
+	$(GO) vet $(GOPKGS)
+	$(GO) tool staticcheck $(GOPKGS)
 	cd web && npm run lint && npm run typecheck
 
 test-go:
-	scripts/with-postgres.sh $(GO) test -count=1 ./...
+	scripts/with-postgres.sh $(GO) test -count=1 $(GOPKGS)
+	$(GO) test ./internal/httpapi -run '^$$' -fuzz FuzzDecode -fuzztime 10s
 
 test-web: web-deps
 	cd web && npm run test:unit
