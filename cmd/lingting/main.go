@@ -11,7 +11,6 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/pflag"
@@ -166,21 +165,16 @@ func userCommand(ctx context.Context, cfg config.Config, sub, login, pw, name st
 		fmt.Fprintf(out, "created administrator %s (id %d)\n", u.Login, u.ID)
 		return nil
 	case "reset-password":
-		users, _, err := a.Orgs.ListUsers(ctx, org.UserFilter{Q: login, Limit: 50})
+		u, _, err := a.Orgs.UserByLogin(ctx, login)
+		if err != nil {
+			return fmt.Errorf("no user with login %q", login)
+		}
+		pw, err := a.Orgs.ResetPassword(ctx, u.ID)
 		if err != nil {
 			return err
 		}
-		for _, u := range users {
-			if strings.EqualFold(u.Login, login) {
-				pw, err := a.Orgs.ResetPassword(ctx, u.ID)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(out, "new one-time password for %s: %s (must be changed at next login)\n", u.Login, pw)
-				return nil
-			}
-		}
-		return fmt.Errorf("no user with login %q", login)
+		fmt.Fprintf(out, "new one-time password for %s: %s (must be changed at next login)\n", u.Login, pw)
+		return nil
 	}
 	return fmt.Errorf("user: unknown subcommand %q", sub)
 }

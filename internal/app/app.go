@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,6 +19,7 @@ import (
 	"lingting/internal/audit"
 	"lingting/internal/auth"
 	"lingting/internal/config"
+	"lingting/internal/customer"
 	"lingting/internal/demo"
 	"lingting/internal/httpapi"
 	"lingting/internal/org"
@@ -34,18 +36,25 @@ var PermissionGroups = []perm.Group{
 	{Code: "user", LabelZH: "用户管理", LabelEN: "Users"},
 	{Code: "role", LabelZH: "角色权限", LabelEN: "Roles"},
 	{Code: "audit", LabelZH: "操作日志", LabelEN: "Audit log"},
+	{Code: "customer", LabelZH: "客户档案", LabelEN: "Customers"},
+	{Code: "import", LabelZH: "批量导入", LabelEN: "Imports"},
+	{Code: "export", LabelZH: "导出", LabelEN: "Exports"},
+	{Code: "settings", LabelZH: "系统设置", LabelEN: "Settings"},
 }
 
 // App is one Lingting process.
 type App struct {
-	Config  config.Config
-	DB      *store.DB
-	Audit   *audit.Log
-	Orgs    *org.Service
-	Auth    *auth.Service
-	Perms   *perm.Registry
-	Server  *httpapi.Server
-	Metrics *prometheus.Registry
+	Config config.Config
+	DB     *store.DB
+	Audit  *audit.Log
+	Orgs   *org.Service
+	Auth   *auth.Service
+	// Customers is the customer archive.
+	Customers  *customer.Service
+	importKick chan struct{}
+	Perms      *perm.Registry
+	Server     *httpapi.Server
+	Metrics    *prometheus.Registry
 	// Bootstrap says what the first start created (the admin login to print).
 	Bootstrap org.BootstrapResult
 }
@@ -75,10 +84,12 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		return nil, err
 	}
 	a := &App{Config: cfg, DB: db, Metrics: prometheus.NewRegistry()}
-	a.Perms = perm.NewRegistry(PermissionGroups, org.Permissions, audit.Permissions)
+	a.Perms = perm.NewRegistry(PermissionGroups, org.Permissions, audit.Permissions, customer.Permissions)
 	a.Audit = audit.New(db)
 	a.Orgs = org.NewService(db, a.Audit, a.Perms)
 	a.Auth = auth.NewService(db, a.Orgs, a.Audit)
+	a.Customers = customer.NewService(db, a.Audit, a.Orgs)
+	a.importKick = make(chan struct{}, 1)
 	if err := a.Orgs.SyncAdminRole(ctx); err != nil {
 		return nil, fmt.Errorf("app: sync admin role: %w", err)
 	}
@@ -88,7 +99,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	}
 	a.Bootstrap = res
 	if cfg.Demo {
-		if err := demo.Load(ctx, a.Orgs); err != nil {
+		if err := demo.Load(ctx, a.Orgs, a.Customers, demo.Options{Customers: cfg.DemoCustomers}); err != nil {
 			return nil, fmt.Errorf("app: demo data: %w", err)
 		}
 	}
@@ -105,7 +116,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		webFS = emptyFS{}
 	}
 	a.Server, err = httpapi.New(httpapi.Deps{DB: db, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Perms: a.Perms,
-		Metrics: a.Metrics, WebFS: webFS, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
+		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +136,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	workerCtx, stopWorkers := context.WithCancel(ctx)
 	defer stopWorkers()
 	go a.runHousekeeping(workerCtx)
+	go a.runImports(workerCtx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -152,12 +164,53 @@ func (a *App) runHousekeeping(ctx context.Context) {
 		} else if n > 0 {
 			slog.Info("purged expired sessions", "count", n)
 		}
+		if n, err := a.Customers.PurgeDeleted(ctx); err != nil && ctx.Err() == nil {
+			slog.Warn("purge deleted customers", "err", err)
+		} else if n > 0 {
+			slog.Info("purged personal data of deleted customers", "count", n)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
 	}
+}
+
+// KickImports wakes the import worker (after an upload).
+func (a *App) KickImports() {
+	select {
+	case a.importKick <- struct{}{}:
+	default:
+	}
+}
+
+// runImports validates uploaded imports: at once when this process received
+// the upload, and by polling for uploads another process received or left
+// behind when it died. Claims in the database make each run exactly once.
+func (a *App) runImports(ctx context.Context) {
+	worker := fmt.Sprintf("%s-%d", hostname(), os.Getpid())
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		if err := a.Customers.ProcessPending(ctx, worker); err != nil && ctx.Err() == nil {
+			slog.Warn("import worker", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-a.importKick:
+		}
+	}
+}
+
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil {
+		return "lingting"
+	}
+	return h
 }
 
 // emptyFS stands in for an unbuilt UI.

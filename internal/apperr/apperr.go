@@ -18,6 +18,7 @@ const (
 	Internal               = "internal"
 	AccountLocked          = "account_locked"
 	PasswordChangeRequired = "password_change_required"
+	UnsupportedMediaType   = "unsupported_media_type"
 )
 
 // Msg is a user-facing message in both product languages.

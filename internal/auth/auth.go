@@ -112,16 +112,14 @@ func (s *Service) Login(ctx context.Context, login, plain, ip, userAgent string)
 		return nil, err
 	}
 	if !ok {
-		failed := u.FailedLogins + 1
-		var lockedUntil any
-		if failed >= MaxFailedLogins {
-			lockedUntil, failed = now.Add(LockoutDuration), 0
-		}
-		if _, err := s.db.Exec(ctx, "UPDATE users SET failed_logins = ?, locked_until = ? WHERE id = ?", failed, lockedUntil, u.ID); err != nil {
+		// One statement counts the failure, so concurrent attempts cannot lose counts.
+		var locked bool
+		err := s.db.WriteGet(ctx, &locked, s.q.Get("count-failure"), MaxFailedLogins, now.Add(LockoutDuration), MaxFailedLogins, u.ID)
+		if err != nil {
 			return nil, err
 		}
 		s.recordFailure(ctx, u, login, ip, "wrong password")
-		if lockedUntil != nil {
+		if locked {
 			return nil, apperr.New(apperr.AccountLocked, "登录失败次数过多，账号已锁定 15 分钟", "too many failed logins; the account is locked for 15 minutes")
 		}
 		return nil, errBadCredentials

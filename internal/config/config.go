@@ -28,6 +28,7 @@ type Config struct {
 	SecureCookies bool   `koanf:"secure_cookies"` // set the Secure flag (behind HTTPS)
 	TrustProxy    bool   `koanf:"trust_proxy"`    // take the client IP from X-Forwarded-For
 	LoginRate     int    `koanf:"login_rate"`     // login attempts per client IP per minute
+	DemoCustomers int    `koanf:"demo_customers"` // size of the demo customer archive (0: 5,000)
 }
 
 // Defaults are safe for a first start on one machine.

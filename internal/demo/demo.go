@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 
+	"lingting/internal/customer"
 	"lingting/internal/org"
 	"lingting/internal/scope"
 )
@@ -56,17 +57,27 @@ type roleDef struct {
 }
 
 var roles = []roleDef{
-	{"客服坐席", "客服中心坐席：受理来电、创建工单", scope.ModeAll, []string{"org.read", "user.read"}},
-	{"客服主管", "客服中心主管：派单、督办、审核", scope.ModeAll, []string{"org.read", "user.read", "audit.read"}},
-	{"分行管理员", "管理本分行及下级机构和用户", scope.ModeSubtree, []string{"org.read", "org.create", "org.update", "org.delete", "user.read", "user.create", "user.update", "user.assign_roles", "role.read", "audit.read"}},
-	{"网点用户", "网点负责人与柜员：本网点数据", scope.ModeOrg, []string{"org.read", "user.read"}},
+	{"客服坐席", "客服中心坐席：受理来电、创建工单", scope.ModeAll, []string{"org.read", "user.read", "customer.read", "customer.create", "customer.update", "import.create"}},
+	{"客服主管", "客服中心主管：派单、督办、审核", scope.ModeAll, []string{"org.read", "user.read", "audit.read", "customer.read", "customer.create", "customer.update", "customer.delete",
+		"customer.merge", "customer.pii.reveal", "customer.access.approve", "customer.level2", "import.create", "import.approve", "export.customers"}},
+	{"分行管理员", "管理本分行及下级机构和用户", scope.ModeSubtree, []string{"org.read", "org.create", "org.update", "org.delete", "user.read", "user.create", "user.update", "user.assign_roles", "role.read", "audit.read",
+		"customer.read", "customer.create", "customer.update", "import.create", "export.customers"}},
+	{"网点用户", "网点负责人与柜员：本网点数据", scope.ModeOrg, []string{"org.read", "user.read", "customer.read", "customer.create", "customer.update"}},
 	{"站点主管", "服务站点负责人：本站点及工程师", scope.ModeSubtree, []string{"org.read", "user.read"}},
 	{"服务工程师", "现场服务工程师：本人任务", scope.ModeSelf, []string{"org.read"}},
 	{"服务商用户", "服务商管理人员：本服务商全部站点", scope.ModeSubtree, []string{"org.read", "user.read", "audit.read"}},
 }
 
+// Options size the demo data set.
+type Options struct {
+	Customers int // customers across the outlets (default 5,000)
+}
+
 // Load adds the demo data once; it does nothing when the demo bank exists.
-func Load(ctx context.Context, orgs *org.Service) error {
+func Load(ctx context.Context, orgs *org.Service, customers *customer.Service, opt Options) error {
+	if opt.Customers == 0 {
+		opt.Customers = 5000
+	}
 	ctx = scope.With(ctx, scope.System())
 	if list, _, err := orgs.ListOrgs(ctx, org.OrgFilter{Q: BankCode, Limit: 50}); err != nil {
 		return err
@@ -100,7 +111,10 @@ func Load(ctx context.Context, orgs *org.Service) error {
 		return err
 	}
 	ids["OPS"], ids["OPS-CS"] = ops[0].ID, dept.ID
-	return createUsers(ctx, orgs, ids, roleIDs)
+	if err := createUsers(ctx, orgs, ids, roleIDs); err != nil {
+		return err
+	}
+	return loadCustomers(ctx, orgs, customers, ids, opt.Customers)
 }
 
 func createTree(ctx context.Context, orgs *org.Service, parent *int64, n node, ids map[string]int64) error {

@@ -43,6 +43,11 @@ var Users = []DemoUser{
 var outletStaff = []string{"韩雪", "唐晓", "冯丹", "董梅", "萧然", "程琳", "曹颖", "袁媛", "邓洁", "许晴", "傅蓉", "沈瑶",
 	"曾红", "彭霞", "吕萍", "苏燕", "卢玲", "蒋慧", "蔡琴", "贾莉", "丁宁", "魏巍", "薛梅", "叶青"}
 
+// loginBase turns an outlet code into the login prefix of its staff: HXB-BJ-HD-01 → bjhd01.
+func loginBase(code string) string {
+	return strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(code, "HXB-"), "-", ""))
+}
+
 func createUsers(ctx context.Context, orgs *org.Service, ids map[string]int64, roleIDs map[string]int64) error {
 	all := append([]DemoUser{}, Users...)
 	// Two staff per outlet: the outlet head and a teller, both with the outlet's scope.
@@ -50,7 +55,7 @@ func createUsers(ctx context.Context, orgs *org.Service, ids map[string]int64, r
 	for _, branch := range bank.children {
 		for _, sub := range branch.children {
 			for _, o := range sub.children {
-				base := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(o.code, "HXB-"), "-", ""))
+				base := loginBase(o.code)
 				all = append(all,
 					DemoUser{base + ".head", outletStaff[i%len(outletStaff)], o.code, "网点用户"},
 					DemoUser{base + ".teller", outletStaff[(i+1)%len(outletStaff)], o.code, "网点用户"})

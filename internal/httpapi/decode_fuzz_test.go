@@ -17,6 +17,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		r := httptest.NewRequest("POST", "/api/v1/orgs", bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
 		var in org.OrgInput
 		err := decode(r, &in)
 		if err != nil && apperr.CodeOf(err) != apperr.Invalid {

@@ -24,6 +24,7 @@ var statusOf = map[string]int{
 	apperr.NotFound:               http.StatusNotFound,
 	apperr.Conflict:               http.StatusConflict,
 	apperr.RateLimited:            http.StatusTooManyRequests,
+	apperr.UnsupportedMediaType:   http.StatusUnsupportedMediaType,
 	apperr.Internal:               http.StatusInternalServerError,
 }
 
@@ -86,6 +87,9 @@ const maxBody = 1 << 20
 
 // decode reads a JSON body strictly: unknown fields and trailing data are errors.
 func decode(r *http.Request, dst any) error {
+	if err := requireJSON(r); err != nil {
+		return err
+	}
 	r.Body = http.MaxBytesReader(nil, r.Body, maxBody)
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
@@ -96,6 +100,17 @@ func decode(r *http.Request, dst any) error {
 		return apperr.New(apperr.Invalid, "请求体只能包含一个 JSON 对象", "the body must hold exactly one JSON object")
 	}
 	return nil
+}
+
+// requireJSON refuses bodies not declared as JSON: a cross-site HTML form can
+// send text/plain or form encodings, never application/json, so this also
+// closes login CSRF.
+func requireJSON(r *http.Request) error {
+	ct := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Type")))
+	if ct == "application/json" || strings.HasPrefix(ct, "application/json;") {
+		return nil
+	}
+	return apperr.New(apperr.UnsupportedMediaType, "请求体须为 JSON（Content-Type: application/json）", "the body must be JSON (Content-Type: application/json)")
 }
 
 func jsonError(err error) error {
@@ -139,8 +154,8 @@ func parsePage(r *http.Request) (page, error) {
 	var v apperr.Validation
 	if s := r.URL.Query().Get("page"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 {
-			v.Add("page", "页码须为正整数", "page must be a positive integer")
+		if err != nil || n < 1 || n > 1_000_000 {
+			v.Add("page", "页码须为 1–1000000 之间的整数", "page must be an integer from 1 to 1000000")
 		}
 		p.Page = n
 	}

@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"lingting/internal/apperr"
 	"lingting/internal/audit"
 	"lingting/internal/auth"
+	"lingting/internal/customer"
 	"lingting/internal/org"
 	"lingting/internal/perm"
 	"lingting/internal/scope"
@@ -26,6 +28,8 @@ type Deps struct {
 	Orgs          *org.Service
 	Auth          *auth.Service
 	Audit         *audit.Log
+	Customers     *customer.Service
+	ImportKick    func() // wakes the import worker
 	Perms         *perm.Registry
 	Metrics       *prometheus.Registry
 	WebFS         fs.FS // the built web UI (web/dist); may hold only .gitkeep
@@ -121,6 +125,7 @@ func (s *Server) api(pattern, permission string, h apiFunc) {
 		if p != nil {
 			ctx = auth.WithPrincipal(ctx, p)
 			ctx = scope.With(ctx, p.Scope)
+			ctx = perm.With(ctx, p.Permissions)
 			actor.UserID, actor.Name = p.User.ID, p.User.Name
 		}
 		ctx = audit.WithActor(ctx, actor)
@@ -147,9 +152,16 @@ func (s *Server) authenticate(r *http.Request) (*auth.Principal, error) {
 
 func (s *Server) clientIP(r *http.Request) string {
 	if s.TrustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			return strings.TrimSpace(first)
+		// The right-most entry is the one our own proxy appended; entries to its
+		// left come from the client and can be forged.
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			last := xff[len(xff)-1]
+			if i := strings.LastIndexByte(last, ','); i >= 0 {
+				last = last[i+1:]
+			}
+			if ip := strings.TrimSpace(last); ip != "" {
+				return ip
+			}
 		}
 	}
 	host := r.RemoteAddr
@@ -196,6 +208,7 @@ func (s *Server) routes() {
 	s.api("GET /api/v1/permissions", authed, s.listPermissions)
 
 	s.api("GET /api/v1/audit", "audit.read", s.listAudit)
+	s.customerRoutes()
 
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apperr.New(apperr.NotFound, "接口不存在："+r.Method+" "+r.URL.Path, "no such endpoint: "+r.Method+" "+r.URL.Path))
@@ -208,16 +221,17 @@ func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2e9)
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	checks := map[string]string{"database": "ok", "migrations": "ok"}
 	status := http.StatusOK
 	if err := s.DB.Ping(ctx); err != nil {
-		checks["database"], status = err.Error(), http.StatusServiceUnavailable
+		slog.WarnContext(ctx, "readiness: database", "err", err)
+		checks["database"], status = "unreachable", http.StatusServiceUnavailable
 	} else if current, err := s.DB.MigrationsCurrent(ctx); err != nil || !current {
 		checks["migrations"], status = "pending", http.StatusServiceUnavailable
 		if err != nil {
-			checks["migrations"] = err.Error()
+			checks["migrations"] = "unknown"
 			slog.WarnContext(ctx, "readiness: migration check failed", "err", err)
 		}
 	}

@@ -209,7 +209,8 @@ func withinCaller(ctx context.Context, in RoleInput, caller perm.Set) error {
 			return apperr.New(apperr.Forbidden, "不能授予自己没有的权限："+c, "cannot grant a permission you do not hold: "+c)
 		}
 	}
-	if in.Scope == scope.ModeAll && !scope.From(ctx).All {
+	sc := scope.From(ctx)
+	if in.Scope == scope.ModeAll && !sc.All {
 		return apperr.New(apperr.Forbidden, "不能设置超出自己范围的全部数据权限", "cannot grant the all-data scope you do not have")
 	}
 	return nil
@@ -223,6 +224,9 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, u RoleUpdate, caller
 		before, err := s.GetRole(ctx, id)
 		if err != nil {
 			return err
+		}
+		if caller != nil && !scope.From(ctx).All {
+			return apperr.New(apperr.Forbidden, "角色为全系统共用，只有全部数据权限的用户可以修改", "roles are shared system-wide; only users with the all-data scope may change them")
 		}
 		in := RoleInput{Name: before.Name, Description: before.Description, Permissions: before.Permissions, Scope: before.Scope, ScopeOrgIDs: before.ScopeOrgIDs}
 		setIf(&in.Name, u.Name)
@@ -258,7 +262,11 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, u RoleUpdate, caller
 }
 
 // DeleteRole removes a role that is neither built in nor held by any user.
+// Roles are shared system-wide, so only all-scope callers delete them.
 func (s *Service) DeleteRole(ctx context.Context, id int64) error {
+	if !scope.From(ctx).All {
+		return apperr.New(apperr.Forbidden, "角色为全系统共用，只有全部数据权限的用户可以删除", "roles are shared system-wide; only users with the all-data scope may delete them")
+	}
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
 		r, err := s.GetRole(ctx, id)
 		if err != nil {
@@ -286,7 +294,14 @@ func (s *Service) SetUserRoles(ctx context.Context, userID int64, roleIDs []int6
 		if err != nil {
 			return err
 		}
-		if err := s.checkGrantable(ctx, roleIDs, caller); err != nil {
+		if err := s.accessWithin(ctx, before, caller); err != nil {
+			return err
+		}
+		target, err := s.getOrgUnscoped(ctx, before.OrgID)
+		if err != nil {
+			return err
+		}
+		if err := s.checkGrantable(ctx, roleIDs, target, caller); err != nil {
 			return err
 		}
 		if err := s.setRoles(ctx, userID, roleIDs); err != nil {
@@ -299,26 +314,6 @@ func (s *Service) SetUserRoles(ctx context.Context, userID int64, roleIDs []int6
 			Summary: "分配角色 " + before.Login, Before: map[string]any{"roles": before.Roles}, After: map[string]any{"roles": updated.Roles}})
 	})
 	return updated, err
-}
-
-// checkGrantable refuses roles the caller could not hold itself: permissions it
-// lacks, or the all-data scope when its own scope is narrower.
-func (s *Service) checkGrantable(ctx context.Context, roleIDs []int64, caller perm.Set) error {
-	for _, rid := range roleIDs {
-		r, err := s.GetRole(ctx, rid)
-		if err != nil {
-			return fieldErr("role_ids", fmt.Sprintf("角色 %d 不存在", rid), fmt.Sprintf("role %d not found", rid))
-		}
-		for _, c := range r.Permissions {
-			if !caller.Has(c) {
-				return apperr.New(apperr.Forbidden, "不能分配超出自己权限的角色："+r.Name, "cannot grant a role with permissions you do not hold: "+r.Name)
-			}
-		}
-		if r.Scope == scope.ModeAll && !scope.From(ctx).All {
-			return apperr.New(apperr.Forbidden, "不能分配全部数据权限的角色："+r.Name, "cannot grant an all-data role: "+r.Name)
-		}
-	}
-	return nil
 }
 
 func (s *Service) setRoles(ctx context.Context, userID int64, roleIDs []int64) error {

@@ -141,7 +141,7 @@ func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (*Org, error) {
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		parentPath, depth, rootID := "/", 0, int64(0)
 		if in.ParentID != nil {
-			parent, err := s.GetOrg(ctx, *in.ParentID)
+			parent, err := s.lockedOrg(ctx, *in.ParentID)
 			if err != nil {
 				return fieldErr("parent_id", "上级机构不存在", "parent org not found")
 			}
@@ -205,7 +205,11 @@ func (s *Service) UpdateOrg(ctx context.Context, id int64, u OrgUpdate) (*Org, e
 			return err
 		}
 		if u.ParentID != nil && (before.ParentID == nil || *before.ParentID != *u.ParentID) {
-			if _, err := s.moveOrg(ctx, before, *u.ParentID); err != nil {
+			locked, err := s.lockedOrg(ctx, id)
+			if err != nil {
+				return err
+			}
+			if _, err := s.moveOrg(ctx, locked, *u.ParentID); err != nil {
 				return err
 			}
 		}
@@ -223,7 +227,7 @@ func (s *Service) UpdateOrg(ctx context.Context, id int64, u OrgUpdate) (*Org, e
 func (s *Service) MoveOrg(ctx context.Context, id, newParentID int64) (*Org, error) {
 	var moved *Org
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		o, err := s.GetOrg(ctx, id)
+		o, err := s.lockedOrg(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -298,6 +302,23 @@ func (s *Service) DeleteOrg(ctx context.Context, id int64) error {
 		return s.audit.Record(ctx, audit.Entry{Action: "delete", Entity: "org", EntityID: id, OrgID: parentID,
 			Summary: "删除机构 " + o.Name, Before: o})
 	})
+}
+
+// orgTreeLock namespaces the advisory locks that serialise changes of one org tree.
+const orgTreeLock = 1
+
+// lockedOrg reads a visible org, locks its whole tree (paths of a subtree are
+// read and rewritten together), and reads it again under the lock so a path
+// changed by a concurrent move is never used.
+func (s *Service) lockedOrg(ctx context.Context, id int64) (*Org, error) {
+	o, err := s.GetOrg(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.db.Lock(ctx, orgTreeLock, o.RootID); err != nil {
+		return nil, err
+	}
+	return s.GetOrg(ctx, id)
 }
 
 func setIf[T any](dst *T, src *T) {

@@ -255,10 +255,13 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput, caller perm.Set)
 	}
 	var created *User
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		if err := s.checkGrantable(ctx, in.RoleIDs, caller); err != nil {
+		target, err := s.GetOrg(ctx, in.OrgID)
+		if err != nil {
+			return fieldErr("org_id", "所属机构不存在或不在您的数据范围内", "org not found or outside your data scope")
+		}
+		if err := s.checkGrantable(ctx, in.RoleIDs, target, caller); err != nil {
 			return err
 		}
-		var err error
 		created, err = s.createUser(ctx, in, true, generated)
 		return err
 	})
@@ -311,6 +314,9 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, u UserUpdate) (*User
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		before, err := s.GetUser(ctx, id)
 		if err != nil {
+			return err
+		}
+		if err := s.accessWithin(ctx, before, perm.From(ctx)); err != nil {
 			return err
 		}
 		next := *before
@@ -379,6 +385,13 @@ func (s *Service) ResetPassword(ctx context.Context, id int64) (string, error) {
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		u, err := s.GetUser(ctx, id)
 		if err != nil {
+			return err
+		}
+		if err := s.accessWithin(ctx, u, perm.From(ctx)); err != nil {
+			return err
+		}
+		// A reset also ends every way in that the old password opened.
+		if _, err := s.db.Exec(ctx, "UPDATE api_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL", store.Now(), id); err != nil {
 			return err
 		}
 		if _, err := s.db.Exec(ctx, "UPDATE users SET password_hash = ?, must_change_password = ?, failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?",

@@ -2,7 +2,10 @@
 // declare and roles carry. It is a leaf package.
 package perm
 
-import "sort"
+import (
+	"context"
+	"sort"
+)
 
 // Def is one permission with its group and labels for the role editor.
 type Def struct {
@@ -77,4 +80,15 @@ func (s Set) Sorted() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+type ctxKey struct{}
+
+// With returns a context carrying the caller's permissions.
+func With(ctx context.Context, s Set) context.Context { return context.WithValue(ctx, ctxKey{}, s) }
+
+// From returns the caller's permissions in ctx (empty without a caller).
+func From(ctx context.Context) Set {
+	s, _ := ctx.Value(ctxKey{}).(Set)
+	return s
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -12,7 +13,11 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
-func (db *DB) provider() (*goose.Provider, error) {
+func (db *DB) provider() (*goose.Provider, error) { return db.providerOn(db.w.DB) }
+
+// providerOn builds the migration provider over a pool: the writer applies
+// migrations, the reader answers readiness checks without waiting for writes.
+func (db *DB) providerOn(pool *sql.DB) (*goose.Provider, error) {
 	sub, err := fs.Sub(migrations, "migrations/"+string(db.Dialect))
 	if err != nil {
 		return nil, err
@@ -21,7 +26,7 @@ func (db *DB) provider() (*goose.Provider, error) {
 	if db.Dialect == Postgres {
 		dialect = goose.DialectPostgres
 	}
-	return goose.NewProvider(dialect, db.w.DB, sub)
+	return goose.NewProvider(dialect, pool, sub)
 }
 
 // Migrate applies every pending migration.
@@ -38,7 +43,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 
 // MigrationsCurrent reports whether the database is at the newest migration.
 func (db *DB) MigrationsCurrent(ctx context.Context) (bool, error) {
-	p, err := db.provider()
+	p, err := db.providerOn(db.r.DB)
 	if err != nil {
 		return false, err
 	}

@@ -198,6 +198,17 @@ func (db *DB) WriteGet(ctx context.Context, dest any, q string, args ...any) err
 	return db.writer(ctx).GetContext(ctx, dest, db.Rebind(q), args...)
 }
 
+// Lock takes a transaction-scoped lock on key, serialising writers of one
+// resource (an org tree) across processes. It must run inside WithTx. On SQLite
+// the single writer already serialises every write transaction.
+func (db *DB) Lock(ctx context.Context, namespace uint16, key int64) error {
+	if db.Dialect != Postgres {
+		return nil
+	}
+	_, err := db.Exec(ctx, "SELECT pg_advisory_xact_lock(?)", int64(namespace)<<48|key&(1<<48-1))
+	return err
+}
+
 // In expands slice arguments of an IN (?) clause.
 func In(q string, args ...any) (string, []any, error) { return sqlx.In(q, args...) }
 

@@ -92,6 +92,8 @@ type Options struct {
 	LoginRate int // login attempts per IP per minute; default high so tests are not throttled
 	// DatabaseURL reuses an existing database (several processes on one PostgreSQL).
 	DatabaseURL string
+	// DemoCustomers sizes the demo archive (default 120, enough for scope tests).
+	DemoCustomers int
 }
 
 // NewApp builds an app on a fresh database of the engine, with an "admin" user
@@ -101,6 +103,10 @@ func NewApp(t testing.TB, engine string, opt Options) *TestApp {
 	cfg := config.Config{
 		Addr: "127.0.0.1:0", DatabaseURL: opt.DatabaseURL, AdminLogin: "admin", AdminPassword: AdminPassword,
 		Demo: opt.Demo, LogLevel: "error", LogFormat: "text", LoginRate: opt.LoginRate,
+	}
+	cfg.DemoCustomers = opt.DemoCustomers
+	if cfg.DemoCustomers == 0 {
+		cfg.DemoCustomers = 120
 	}
 	if cfg.DatabaseURL == "" {
 		cfg.DatabaseURL = DatabaseURL(t, engine)

@@ -1,0 +1,484 @@
+package customer
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"lingting/internal/apperr"
+	"lingting/internal/audit"
+	"lingting/internal/importer"
+	"lingting/internal/org"
+	"lingting/internal/scope"
+)
+
+// Row actions decided by validation.
+const (
+	actionInsert = "insert"
+	actionUpdate = "update"
+	actionSkip   = "skip"
+	actionReject = "reject"
+)
+
+// staleClaim is how long a validation claim holds before another process may
+// take the import over (its process died).
+const staleClaim = 10 * time.Minute
+
+// ApplyHook, when set, runs after each applied row (tests use it to crash mid-apply).
+var ApplyHook func(applied int)
+
+// ProcessPending validates every import waiting for it, claiming each one so
+// that exactly one process works on it.
+func (s *Service) ProcessPending(ctx context.Context, worker string) error {
+	sys := scope.With(ctx, scope.System())
+	var ids []int64
+	if err := s.db.Select(sys, &ids, "SELECT id FROM imports WHERE status = ? AND (claimed_at IS NULL OR claimed_at < ?) ORDER BY id", ImportValidating, s.now().Add(-staleClaim)); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		res, err := s.db.Exec(sys, "UPDATE imports SET claimed_by = ?, claimed_at = ? WHERE id = ? AND status = ? AND (claimed_at IS NULL OR claimed_at < ?)",
+			worker, s.now(), id, ImportValidating, s.now().Add(-staleClaim))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			continue // another process took it
+		}
+		if err := s.validateImport(sys, id); err != nil {
+			slog.Error("import validation failed", "import_id", id, "err", err)
+			_, _ = s.db.Exec(sys, "UPDATE imports SET status = ?, failure = ?, updated_at = ? WHERE id = ?", ImportFailed, truncateRunes(err.Error(), 500), s.now(), id)
+		}
+	}
+	return nil
+}
+
+// validation is the running state of one import's validation.
+type validation struct {
+	cols       importer.Columns
+	orgCodes   map[string]int64 // code → id, 0 when unknown or outside scope
+	managers   map[string]int64
+	grades     map[string]string
+	seenID     map[string]int
+	seenPhone  map[string]int
+	accepted   int
+	rejected   int
+	duplicates int
+}
+
+func (s *Service) validateImport(sys context.Context, id int64) error {
+	var row struct {
+		Content   []byte `db:"content"`
+		Filename  string `db:"filename"`
+		Policy    string `db:"duplicate_policy"`
+		CreatedBy int64  `db:"created_by"`
+	}
+	if err := s.db.Get(sys, &row, "SELECT content, filename, duplicate_policy, created_by FROM imports WHERE id = ?", id); err != nil {
+		return err
+	}
+	ctx, _, err := s.callerContext(sys, row.CreatedBy)
+	if err != nil {
+		return err
+	}
+	if _, err := s.db.Exec(sys, "DELETE FROM import_rows WHERE import_id = ?", id); err != nil {
+		return err
+	}
+	rr, err := importer.Open(bytes.NewReader(row.Content), int64(len(row.Content)), row.Filename)
+	if err != nil {
+		return s.failImport(sys, id, apperr.Msg{ZH: "无法读取文件：" + err.Error(), EN: "cannot read the file: " + err.Error()})
+	}
+	defer rr.Close()
+	header := rr.Header()
+	cols, fileErrs := importer.MapCustomerHeader(header)
+	hdrJSON, _ := json.Marshal(header)
+	if len(fileErrs) > 0 {
+		if _, err := s.db.Exec(sys, "INSERT INTO import_rows (import_id, line, action, cells, errors) VALUES (?, 1, ?, ?, ?)", id, actionReject, string(hdrJSON), storeErrors(fileErrs)); err != nil {
+			return err
+		}
+		return s.failImport(sys, id, fileErrs[0].Message)
+	}
+	if _, err := s.db.Exec(sys, "INSERT INTO import_rows (import_id, line, action, cells) VALUES (?, 1, 'header', ?)", id, string(hdrJSON)); err != nil {
+		return err
+	}
+	st := &validation{cols: cols, orgCodes: map[string]int64{}, managers: map[string]int64{}, grades: map[string]string{}, seenID: map[string]int{}, seenPhone: map[string]int{}}
+	grades, err := s.Grades(ctx)
+	if err != nil {
+		return err
+	}
+	for _, g := range grades {
+		st.grades[g.Code], st.grades[g.Name] = g.Code, g.Code
+	}
+	type staged struct {
+		line          int
+		action, cells string
+		data, errs    string
+		target        any
+	}
+	var batch []staged
+	total := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := s.db.WithTx(sys, func(tx context.Context) error {
+			for _, b := range batch {
+				if _, err := s.db.Exec(tx, "INSERT INTO import_rows (import_id, line, action, target_id, cells, data, errors) VALUES (?, ?, ?, ?, ?, ?, ?)",
+					id, b.line, b.action, b.target, b.cells, b.data, b.errs); err != nil {
+					return err
+				}
+			}
+			_, err := s.db.Exec(tx, "UPDATE imports SET total = ?, accepted = ?, rejected = ?, duplicates = ?, progress = ?, claimed_at = ?, updated_at = ? WHERE id = ?",
+				total, st.accepted, st.rejected, st.duplicates, progressOf(rr), s.now(), s.now(), id)
+			return err
+		})
+		batch = batch[:0]
+		return err
+	}
+	for {
+		line, cells, err := rr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return s.failImport(sys, id, apperr.Msg{ZH: fmt.Sprintf("第 %d 行无法读取：%v", line, err), EN: fmt.Sprintf("row %d cannot be read: %v", line, err)})
+		}
+		total++
+		in, action, target, errs, err := s.checkRow(ctx, st, row.Policy, line, cells)
+		if err != nil {
+			return err
+		}
+		cj, _ := json.Marshal(cells)
+		dj, _ := json.Marshal(in)
+		var t any
+		if target != 0 {
+			t = target
+		}
+		batch = append(batch, staged{line: line, action: action, cells: string(cj), data: string(dj), errs: storeErrors(errs), target: t})
+		if len(batch) >= 500 {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	status := ImportReady
+	var needsReview bool
+	if err := s.db.Get(sys, &needsReview, "SELECT needs_review FROM imports WHERE id = ?", id); err != nil {
+		return err
+	}
+	if needsReview {
+		status = ImportPendingReview
+	}
+	_, err = s.db.Exec(sys, "UPDATE imports SET status = ?, progress = 100, total = ?, accepted = ?, rejected = ?, duplicates = ?, updated_at = ? WHERE id = ?",
+		status, total, st.accepted, st.rejected, st.duplicates, s.now(), id)
+	return err
+}
+
+func progressOf(rr importer.RowReader) int {
+	if p, ok := rr.(interface{ Progress() float64 }); ok {
+		return int(p.Progress() * 99)
+	}
+	return 50
+}
+
+func (s *Service) failImport(sys context.Context, id int64, msg apperr.Msg) error {
+	_, err := s.db.Exec(sys, "UPDATE imports SET status = ?, failure = ?, progress = 100, updated_at = ? WHERE id = ?", ImportFailed, msg.ZH+" / "+msg.EN, s.now(), id)
+	return err
+}
+
+// checkRow validates one row and decides what applying it will do.
+func (s *Service) checkRow(ctx context.Context, st *validation, policy string, line int, cells []string) (Input, string, int64, []importer.RowError, error) {
+	r, errs := importer.ParseCustomerRow(st.cols, line, cells)
+	bad := func(column, value, zh, en string) {
+		errs = append(errs, importer.RowError{Line: line, Column: column, Value: value, Message: apperr.Msg{ZH: zh, EN: en}})
+	}
+	in := Input{Kind: r.Kind, Name: r.Name, IDType: r.IDType, IDNumber: r.IDNumber, Email: r.Email, Address: r.Address,
+		Grade: r.Grade, Tags: r.Tags, Source: "import", Status: StatusFormal}
+	if r.Mobile != "" {
+		in.Phones = []Phone{{Number: r.Mobile, Label: "手机", Primary: true}}
+	}
+	if r.Birthday != nil {
+		b := r.Birthday.Format(time.DateOnly)
+		in.Birthday = &b
+	}
+	if r.OrgCode != "" {
+		orgID, seen := st.orgCodes[r.OrgCode]
+		if !seen {
+			list, _, err := s.orgs.ListOrgs(ctx, org.OrgFilter{Q: r.OrgCode, Limit: 20})
+			if err != nil {
+				return in, "", 0, nil, err
+			}
+			for _, o := range list {
+				if strings.EqualFold(o.Code, r.OrgCode) {
+					orgID = o.ID
+				}
+			}
+			st.orgCodes[r.OrgCode] = orgID
+		}
+		if orgID == 0 {
+			bad("所属机构编码", r.OrgCode, "机构编码不存在或不在您的数据范围内："+r.OrgCode, "unknown org code or outside your scope: "+r.OrgCode)
+		}
+		in.OrgID = orgID
+	}
+	if r.Grade != "" {
+		if code, ok := st.grades[r.Grade]; ok {
+			in.Grade = code
+		} else {
+			bad("客户等级", r.Grade, "客户等级不存在："+r.Grade, "unknown grade: "+r.Grade)
+		}
+	}
+	if r.ManagerJobNo != "" {
+		mid, seen := st.managers[r.ManagerJobNo]
+		if !seen {
+			users, _, err := s.orgs.ListUsers(ctx, org.UserFilter{Q: r.ManagerJobNo, Limit: 20})
+			if err != nil {
+				return in, "", 0, nil, err
+			}
+			for _, u := range users {
+				if strings.EqualFold(u.JobNo, r.ManagerJobNo) {
+					mid = u.ID
+				}
+			}
+			st.managers[r.ManagerJobNo] = mid
+		}
+		if mid == 0 {
+			bad("客户经理工号", r.ManagerJobNo, "客户经理工号不存在："+r.ManagerJobNo, "unknown manager job number: "+r.ManagerJobNo)
+		} else {
+			in.ManagerID = &mid
+		}
+	}
+	if len(r.Extra) > 0 {
+		fields, err := s.Fields(ctx)
+		if err != nil {
+			return in, "", 0, nil, err
+		}
+		in.Custom = map[string]any{}
+		for label, val := range r.Extra {
+			for _, f := range fields {
+				if f.Label == label && val != "" {
+					in.Custom[f.Code] = customValue(f, val)
+				}
+			}
+		}
+	}
+	if len(errs) > 0 {
+		st.rejected++
+		return in, actionReject, 0, errs, nil
+	}
+	// Duplicates inside the file: the first occurrence wins.
+	if first, ok := st.seenID[in.IDNumber]; ok && in.IDNumber != "" {
+		return s.duplicateRow(st, policy, in, line, first, errs)
+	}
+	for _, p := range in.Phones {
+		if first, ok := st.seenPhone[in.Name+"|"+p.Number]; ok {
+			return s.duplicateRow(st, policy, in, line, first, errs)
+		}
+	}
+	if in.IDNumber != "" {
+		st.seenID[in.IDNumber] = line
+	}
+	for _, p := range in.Phones {
+		st.seenPhone[in.Name+"|"+p.Number] = line
+	}
+	dup, err := s.findDuplicate(ctx, in, 0)
+	if err != nil {
+		return in, "", 0, nil, err
+	}
+	if dup != 0 {
+		st.duplicates++
+		switch policy {
+		case "update":
+			st.accepted++
+			return in, actionUpdate, dup, errs, nil
+		case "reject":
+			st.rejected++
+			errs = append(errs, importer.RowError{Line: line, Column: "客户名称", Value: in.Name, Message: apperr.Msg{ZH: "档案中已有该客户（证件号或姓名+电话相同）", EN: "the customer already exists in the archive"}})
+			return in, actionReject, dup, errs, nil
+		}
+		return in, actionSkip, dup, errs, nil
+	}
+	st.accepted++
+	return in, actionInsert, 0, errs, nil
+}
+
+func (s *Service) duplicateRow(st *validation, policy string, in Input, line, first int, errs []importer.RowError) (Input, string, int64, []importer.RowError, error) {
+	st.duplicates++
+	if policy == "reject" {
+		st.rejected++
+		errs = append(errs, importer.RowError{Line: line, Column: "客户名称", Value: in.Name, Message: apperr.Msg{ZH: fmt.Sprintf("与第 %d 行重复", first), EN: fmt.Sprintf("duplicates row %d", first)}})
+		return in, actionReject, 0, errs, nil
+	}
+	return in, actionSkip, 0, errs, nil
+}
+
+func customValue(f Field, val string) any {
+	switch f.Type {
+	case "number":
+		var n float64
+		if _, err := fmt.Sscanf(val, "%g", &n); err == nil {
+			return n
+		}
+	case "date":
+		if d, ok := importer.Date(val); ok {
+			return d.Format(time.DateOnly)
+		}
+	case "multiselect":
+		var out []any
+		for _, p := range strings.FieldsFunc(val, func(r rune) bool { return r == ',' || r == '，' || r == '、' }) {
+			out = append(out, strings.TrimSpace(p))
+		}
+		return out
+	}
+	return val
+}
+
+// ApplyImport applies a ready import; the creator or a reviewer may do it.
+func (s *Service) ApplyImport(ctx context.Context, id int64) (*Import, error) {
+	return s.decideImport(ctx, id, ImportReady, true, "")
+}
+
+// ReviewImport approves (and applies at once) or rejects a pending import.
+func (s *Service) ReviewImport(ctx context.Context, id int64, approve bool, note string) (*Import, error) {
+	return s.decideImport(ctx, id, ImportPendingReview, approve, note)
+}
+
+// decideImport applies or rejects an import in one transaction: every accepted
+// row lands, or (after any failure, a crash included) none does and the import
+// keeps its status so it can be applied again.
+func (s *Service) decideImport(ctx context.Context, id int64, from string, apply bool, note string) (*Import, error) {
+	imp, err := s.visibleImport(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if from == ImportPendingReview && imp.CreatedBy == audit.ActorFrom(ctx).UserID {
+		return nil, apperr.New(apperr.Forbidden, "不能审核自己提交的导入", "you cannot review your own import")
+	}
+	if imp.Status != from {
+		return nil, apperr.New(apperr.Conflict, "导入任务当前状态为 "+imp.Status+"，不能执行该操作", "the import is "+imp.Status+"; this action is not possible")
+	}
+	me := audit.ActorFrom(ctx).UserID
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		res, err := s.db.Exec(ctx, "UPDATE imports SET status = ?, updated_at = ? WHERE id = ? AND status = ?", from, s.now(), id, from)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return apperr.New(apperr.Conflict, "导入任务已被处理", "the import was already handled")
+		}
+		if !apply {
+			_, err := s.db.Exec(ctx, "UPDATE imports SET status = ?, reviewed_by = ?, reviewed_at = ?, review_note = ?, content = NULL WHERE id = ?", ImportRejected, me, s.now(), strings.TrimSpace(note), id)
+			if err != nil {
+				return err
+			}
+			return s.audit.Record(ctx, audit.Entry{Action: "reject", Entity: "import", EntityID: id, OrgID: imp.OrgID, Summary: "驳回导入 " + imp.Filename, After: map[string]any{"note": note}})
+		}
+		inserted, updated, err := s.applyRows(ctx, imp)
+		if err != nil {
+			return err
+		}
+		reviewer := any(nil)
+		if from == ImportPendingReview {
+			reviewer = me
+		}
+		if _, err := s.db.Exec(ctx, "UPDATE imports SET status = ?, applied_at = ?, reviewed_by = COALESCE(?, reviewed_by), reviewed_at = ?, review_note = ?, content = NULL WHERE id = ?",
+			ImportApplied, s.now(), reviewer, s.now(), strings.TrimSpace(note), id); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{Action: "apply", Entity: "import", EntityID: id, OrgID: imp.OrgID,
+			Summary: fmt.Sprintf("导入客户 %s：新增 %d，更新 %d", imp.Filename, inserted, updated),
+			After:   map[string]any{"inserted": inserted, "updated": updated, "rejected": imp.Rejected, "duplicates": imp.Duplicates, "total": imp.Total}})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.GetImport(ctx, id)
+}
+
+func (s *Service) applyRows(ctx context.Context, imp *Import) (inserted, updated int, err error) {
+	// Rows are read in pages by line so memory stays flat for large files.
+	after := 1
+	for {
+		var rows []struct {
+			Line   int    `db:"line"`
+			Action string `db:"action"`
+			Target *int64 `db:"target_id"`
+			Data   string `db:"data"`
+		}
+		if err := s.db.Select(ctx, &rows, "SELECT line, action, target_id, data FROM import_rows WHERE import_id = ? AND line > ? AND action IN ('insert', 'update') ORDER BY line LIMIT 1000", imp.ID, after); err != nil {
+			return 0, 0, err
+		}
+		if len(rows) == 0 {
+			return inserted, updated, nil
+		}
+		for _, r := range rows {
+			after = r.Line
+			var in Input
+			if err := json.Unmarshal([]byte(r.Data), &in); err != nil {
+				return 0, 0, err
+			}
+			if r.Action == actionInsert {
+				if _, err := s.create(ctx, in, imp.ID, false); err != nil {
+					return 0, 0, rowFailure(r.Line, err)
+				}
+				inserted++
+			} else if r.Target != nil {
+				if err := s.updateFromImport(ctx, *r.Target, in); err != nil {
+					return 0, 0, rowFailure(r.Line, err)
+				}
+				updated++
+			}
+			if ApplyHook != nil {
+				ApplyHook(inserted + updated)
+			}
+		}
+	}
+}
+
+func rowFailure(line int, err error) error {
+	if e, ok := apperr.As(err); ok && e.Code != apperr.Internal {
+		out := apperr.New(apperr.Conflict, fmt.Sprintf("第 %d 行无法导入（%s），整批未导入；请修正后重新上传", line, e.Message.ZH),
+			fmt.Sprintf("row %d cannot be imported (%s); nothing was imported", line, e.Message.EN))
+		out.Details = map[string]any{"row": line}
+		return out
+	}
+	return err
+}
+
+// updateFromImport overwrites the fields an import row fills in.
+func (s *Service) updateFromImport(ctx context.Context, id int64, row Input) error {
+	patch := map[string]any{"name": row.Name, "kind": row.Kind}
+	if len(row.Phones) > 0 {
+		patch["phone"] = row.Phones[0].Number
+	}
+	for k, v := range map[string]string{"id_type": row.IDType, "id_number": row.IDNumber, "email": row.Email, "address": row.Address, "grade": row.Grade} {
+		if v != "" {
+			patch[k] = v
+		}
+	}
+	if row.OrgID != 0 {
+		patch["org_id"] = row.OrgID
+	}
+	if row.ManagerID != nil {
+		patch["manager_id"] = *row.ManagerID
+	}
+	if row.Birthday != nil {
+		patch["birthday"] = *row.Birthday
+	}
+	if len(row.Tags) > 0 {
+		patch["tags"] = row.Tags
+	}
+	raw, _ := json.Marshal(patch)
+	_, err := s.Update(ctx, id, raw)
+	return err
+}
+
+// CrashForTest exits the process without cleanup; only crash tests use it.
+func CrashForTest() { os.Exit(3) }

@@ -1,0 +1,124 @@
+package customer
+
+import (
+	"strings"
+	"unicode"
+
+	"lingting/internal/initials"
+)
+
+// Chinese search without word segmentation: a document holds every CJK character
+// and every pair of adjacent CJK characters of the name, address and notes, the
+// lower-cased ASCII words, and the pinyin-initial variants of the name. A query
+// of two or more CJK characters matches documents holding all of its pairs, so a
+// substring of any length is found. Both engines store the terms verbatim: FTS5
+// with the unicode61 tokenizer on SQLite, array_to_tsvector on PostgreSQL.
+
+const maxNotesRunes = 2000
+
+// searchTerms builds the document terms of a customer.
+func searchTerms(c *Customer) []string {
+	seen := map[string]bool{}
+	var terms []string
+	add := func(t string) {
+		if t != "" && !seen[t] {
+			seen[t] = true
+			terms = append(terms, t)
+		}
+	}
+	notes := []rune(c.Notes)
+	if len(notes) > maxNotesRunes {
+		notes = notes[:maxNotesRunes]
+	}
+	for _, text := range []string{c.Name, c.Address, string(notes), c.Email, c.Code} {
+		for _, t := range textTerms(text, true) {
+			add(t)
+		}
+	}
+	for _, v := range strings.Fields(initials.Of(c.Name)) {
+		add("py" + v) // pinyin terms carry a prefix so "wf" never meets an ASCII word
+	}
+	return terms
+}
+
+// textTerms splits text into CJK unigrams (when withUnigrams) and bigrams, and
+// lower-cased ASCII/digit words.
+func textTerms(text string, withUnigrams bool) []string {
+	var out []string
+	var run []rune
+	var word strings.Builder
+	flushRun := func() {
+		for i, r := range run {
+			if withUnigrams || len(run) == 1 {
+				out = append(out, string(r))
+			}
+			if i+1 < len(run) {
+				out = append(out, string(run[i:i+2]))
+			}
+		}
+		run = run[:0]
+	}
+	flushWord := func() {
+		if word.Len() > 0 {
+			out = append(out, word.String())
+			word.Reset()
+		}
+	}
+	for _, r := range text {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			flushWord()
+			run = append(run, r)
+		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			flushRun()
+			word.WriteRune(unicode.ToLower(r))
+		default:
+			flushRun()
+			flushWord()
+		}
+	}
+	flushRun()
+	flushWord()
+	return out
+}
+
+// query is a parsed free-text search.
+type query struct {
+	terms  []string // every term must be present
+	prefix string   // ASCII input: also try pinyin initials / word prefixes
+	digits string   // digit input of 4+: also phone suffix, ID number
+}
+
+func parseQuery(q string) query {
+	q = strings.TrimSpace(q)
+	var out query
+	if q == "" {
+		return out
+	}
+	allDigits := true
+	allASCII := true
+	for _, r := range q {
+		if !unicode.IsDigit(r) {
+			allDigits = false
+		}
+		if r >= unicode.MaxASCII {
+			allASCII = false
+		}
+	}
+	if allDigits && len(q) >= 4 {
+		out.digits = q
+	}
+	if allASCII {
+		out.prefix = strings.ToLower(strings.Join(strings.Fields(q), ""))
+	}
+	out.terms = textTerms(q, false)
+	return out
+}
+
+func reverse(s string) string {
+	r := []rune(s)
+	for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+		r[i], r[j] = r[j], r[i]
+	}
+	return string(r)
+}
