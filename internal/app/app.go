@@ -135,8 +135,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	workerCtx, stopWorkers := context.WithCancel(ctx)
 	defer stopWorkers()
-	go a.runHousekeeping(workerCtx)
-	go a.runImports(workerCtx)
+	a.StartWorkers(workerCtx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -175,6 +174,13 @@ func (a *App) runHousekeeping(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// StartWorkers runs the background work until ctx ends: housekeeping and the
+// import worker.
+func (a *App) StartWorkers(ctx context.Context) {
+	go a.runHousekeeping(ctx)
+	go a.runImports(ctx)
 }
 
 // KickImports wakes the import worker (after an upload).

@@ -91,7 +91,7 @@ func (s *Service) validateImport(sys context.Context, id int64) error {
 	}
 	rr, err := importer.Open(bytes.NewReader(row.Content), int64(len(row.Content)), row.Filename)
 	if err != nil {
-		return s.failImport(sys, id, apperr.Msg{ZH: "无法读取文件：" + err.Error(), EN: "cannot read the file: " + err.Error()})
+		return s.failImport(sys, id, readProblem(err, 0))
 	}
 	defer rr.Close()
 	header := rr.Header()
@@ -146,7 +146,7 @@ func (s *Service) validateImport(sys context.Context, id int64) error {
 			break
 		}
 		if err != nil {
-			return s.failImport(sys, id, apperr.Msg{ZH: fmt.Sprintf("第 %d 行无法读取：%v", line, err), EN: fmt.Sprintf("row %d cannot be read: %v", line, err)})
+			return s.failImport(sys, id, readProblem(err, line))
 		}
 		total++
 		in, action, target, errs, err := s.checkRow(ctx, st, row.Policy, line, cells)
@@ -180,6 +180,18 @@ func (s *Service) validateImport(sys context.Context, id int64) error {
 	_, err = s.db.Exec(sys, "UPDATE imports SET status = ?, progress = 100, total = ?, accepted = ?, rejected = ?, duplicates = ?, updated_at = ? WHERE id = ?",
 		status, total, st.accepted, st.rejected, st.duplicates, s.now(), id)
 	return err
+}
+
+// readProblem explains a file that cannot be read, in both languages.
+func readProblem(err error, line int) apperr.Msg {
+	msg := apperr.Msg{ZH: err.Error(), EN: err.Error()}
+	if e, ok := apperr.As(err); ok {
+		msg = e.Message
+	}
+	if line > 0 {
+		return apperr.Msg{ZH: fmt.Sprintf("第 %d 行无法读取：%s", line, msg.ZH), EN: fmt.Sprintf("row %d cannot be read: %s", line, msg.EN)}
+	}
+	return apperr.Msg{ZH: "无法读取文件：" + msg.ZH, EN: "cannot read the file: " + msg.EN}
 }
 
 func progressOf(rr importer.RowReader) int {

@@ -2,6 +2,7 @@ package customer
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"lingting/internal/apperr"
@@ -72,8 +73,9 @@ func (s *Service) Merge(ctx context.Context, in MergeInput) (*Customer, error) {
 		if err := v.Err(); err != nil {
 			return err
 		}
-		if _, err := s.db.Exec(ctx, "UPDATE customers SET phone = ?, id_type = ?, id_number = ?, email = ?, address = ?, birthday = ?, updated_at = ? WHERE id = ?",
-			next.Phone, next.IDType, next.IDNumber, next.Email, next.Address, next.Birthday, s.now(), survivor.ID); err != nil {
+		custom, _ := json.Marshal(next.Custom)
+		if _, err := s.db.Exec(ctx, "UPDATE customers SET phone = ?, id_type = ?, id_number = ?, email = ?, address = ?, birthday = ?, custom = ?, updated_at = ? WHERE id = ?",
+			next.Phone, next.IDType, next.IDNumber, next.Email, next.Address, next.Birthday, string(custom), s.now(), survivor.ID); err != nil {
 			return err
 		}
 		if err := s.writeChildren(ctx, survivor.ID, next); err != nil {

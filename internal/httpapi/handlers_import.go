@@ -79,12 +79,17 @@ func (s *Server) getImport(w http.ResponseWriter, r *http.Request, _ *auth.Princ
 	if err != nil {
 		return err
 	}
+	writeImport(w, r, imp)
+	return nil
+}
+
+// writeImport answers an import with its row errors in the request's language.
+func writeImport(w http.ResponseWriter, r *http.Request, imp *customer.Import) {
 	l := lang(r)
 	for i := range imp.Errors {
 		imp.Errors[i].Text = imp.Errors[i].Message.In(l)
 	}
 	writeJSON(w, http.StatusOK, imp)
-	return nil
 }
 
 func (s *Server) applyImport(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
@@ -96,7 +101,7 @@ func (s *Server) applyImport(w http.ResponseWriter, r *http.Request, _ *auth.Pri
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, imp)
+	writeImport(w, r, imp)
 	return nil
 }
 
@@ -116,7 +121,7 @@ func (s *Server) reviewImport(approve bool) apiFunc {
 		if err != nil {
 			return err
 		}
-		writeJSON(w, http.StatusOK, imp)
+		writeImport(w, r, imp)
 		return nil
 	}
 }

@@ -67,6 +67,8 @@ type rowCheck struct {
 	cells []string
 	cols  Columns
 	errs  []RowError
+
+	idBirthday *time.Time // from a valid resident ID
 }
 
 func (c *rowCheck) raw(f field) string {
@@ -138,7 +140,7 @@ func ParseCustomerRow(cols Columns, line int, cells []string) (CustomerRow, []Ro
 	row.Grade = c.text(fGrade, MaxCodeLen)
 	row.ManagerJobNo = c.text(fManager, MaxCodeLen)
 	row.Tags = c.tags()
-	row.Birthday = c.birthday(row.IDType, row.IDNumber)
+	row.Birthday = c.birthday()
 	row.Extra = c.extra()
 	c.unheaded()
 	return row, c.errs
@@ -184,42 +186,39 @@ func (c *rowCheck) id(kind string) (idType, number string) {
 	if v == "" {
 		return "", "" // a type without a number says nothing
 	}
+	var problem apperr.Msg
+	ok := true
 	switch idType {
 	case IDResident:
-		if id, _, ok, msg := ResidentID(v); ok {
-			return idType, id
-		} else {
-			c.fail(fIDNumber, msg)
+		var b time.Time
+		if number, b, ok, problem = ResidentID(v); ok {
+			c.idBirthday = &b
 		}
 	case IDUSCC:
-		if code, ok, msg := USCC(v); ok {
-			return idType, code
-		} else {
-			c.fail(fIDNumber, msg)
-		}
+		number, ok, problem = USCC(v)
 	case IDPassport:
-		if p, msg, ok := passport(v); ok {
-			return idType, p
-		} else {
-			c.fail(fIDNumber, msg)
-		}
+		number, problem, ok = passport(v)
 	case IDOther:
+		number = v
 		if n := utf8.RuneCountInString(v); n > MaxCodeLen {
 			c.failf(fIDNumber, "证件号码不能超过 %d 个字（实际 %d 个）", "ID number must be at most %d characters (got %d)", MaxCodeLen, n)
 		}
-		return idType, v
 	default:
 		return c.guessID(kind, v)
 	}
-	return idType, ""
+	if !ok {
+		c.fail(fIDNumber, problem)
+	}
+	return idType, number
 }
 
 // guessID handles an ID number without a type: a valid resident ID (or, for an
 // organisation, a valid USCC) is taken as such; an ID-shaped number that fails the
 // checks is reported as a resident ID; anything else needs a type.
 func (c *rowCheck) guessID(kind, v string) (string, string) {
-	id, _, ok, msg := ResidentID(v)
+	id, b, ok, msg := ResidentID(v)
 	if ok {
+		c.idBirthday = &b
 		return IDResident, id
 	}
 	if code, ok, _ := USCC(v); ok && kind == KindOrganization {
@@ -259,13 +258,8 @@ func (c *rowCheck) tags() []string {
 
 // birthday parses 生日 and checks it against a resident ID; when the cell is empty
 // the ID's birthday is used.
-func (c *rowCheck) birthday(idType, id string) *time.Time {
-	var fromID *time.Time
-	if idType == IDResident && id != "" {
-		if _, b, ok, _ := ResidentID(id); ok {
-			fromID = &b
-		}
-	}
+func (c *rowCheck) birthday() *time.Time {
+	fromID := c.idBirthday
 	v := Normalize(c.raw(fBirthday))
 	if v == "" {
 		return fromID

@@ -123,7 +123,10 @@ func NewApp(t testing.TB, engine string, opt Options) *TestApp {
 	}
 	ta := &TestApp{App: a, Engine: engine, t: t}
 	ta.start()
+	workers, stop := context.WithCancel(context.Background())
+	a.StartWorkers(workers)
 	t.Cleanup(func() {
+		stop()
 		ta.srv.Close()
 		a.Close()
 	})
