@@ -45,7 +45,7 @@ lint: web-deps
 
 test-go:
 	scripts/with-postgres.sh $(GO) test -count=1 $(GOPKGS)
-	$(GO) test ./internal/httpapi -run '^$$' -fuzz FuzzDecode -fuzztime 10s
+	$(MAKE) fuzz FUZZTIME=8s
 
 test-web: web-deps
 	cd web && npm run test:unit
@@ -57,9 +57,13 @@ e2e/node_modules/.installed: e2e/package-lock.json
 	cd e2e && npm ci --no-audit --no-fund
 	touch $@
 
-## fuzz: short fuzz runs of the request decoders
+## fuzz: short fuzz runs of the request decoder and the import parsers (FUZZTIME each)
+FUZZTIME ?= 30s
 fuzz:
-	$(GO) test ./internal/httpapi -run '^$$' -fuzz FuzzDecode -fuzztime 20s
+	$(GO) test ./internal/httpapi -run '^$$' -fuzz FuzzDecode -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/importer -run '^$$' -fuzz FuzzOpenCSV -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/importer -run '^$$' -fuzz FuzzParseCustomerRow -fuzztime $(FUZZTIME)
+	$(GO) test ./internal/importer -run '^$$' -fuzz FuzzValidators -fuzztime $(FUZZTIME)
 
 clean:
 	rm -rf bin web/dist/assets web/dist/index.html
