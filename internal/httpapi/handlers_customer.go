@@ -393,19 +393,28 @@ type decisionRequest struct {
 	Note string `json:"note"`
 }
 
+// decision reads the id of an approve/reject call and its optional note.
+func decision(r *http.Request) (int64, string, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return 0, "", err
+	}
+	var in decisionRequest
+	if r.ContentLength != 0 {
+		if err := decode(r, &in); err != nil {
+			return 0, "", err
+		}
+	}
+	return id, in.Note, nil
+}
+
 func (s *Server) decideAccess(approve bool) apiFunc {
 	return func(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
-		id, err := pathID(r)
+		id, note, err := decision(r)
 		if err != nil {
 			return err
 		}
-		var in decisionRequest
-		if r.ContentLength != 0 {
-			if err := decode(r, &in); err != nil {
-				return err
-			}
-		}
-		g, err := s.Customers.DecideAccess(r.Context(), id, approve, in.Note)
+		g, err := s.Customers.DecideAccess(r.Context(), id, approve, note)
 		if err != nil {
 			return err
 		}

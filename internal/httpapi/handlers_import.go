@@ -107,17 +107,11 @@ func (s *Server) applyImport(w http.ResponseWriter, r *http.Request, _ *auth.Pri
 
 func (s *Server) reviewImport(approve bool) apiFunc {
 	return func(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
-		id, err := pathID(r)
+		id, note, err := decision(r)
 		if err != nil {
 			return err
 		}
-		var in decisionRequest
-		if r.ContentLength != 0 {
-			if err := decode(r, &in); err != nil {
-				return err
-			}
-		}
-		imp, err := s.Customers.ReviewImport(r.Context(), id, approve, in.Note)
+		imp, err := s.Customers.ReviewImport(r.Context(), id, approve, note)
 		if err != nil {
 			return err
 		}

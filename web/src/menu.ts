@@ -10,14 +10,47 @@ export interface MenuItem {
   /** Stable data-test id for browser tests. */
   testId: string
   path?: string
-  /** Permission needed to see the entry; none = always shown. */
-  permission?: string
+  /** Permission needed to see the entry (a list: any one of them); none = always shown. */
+  permission?: string | readonly string[]
   children?: MenuItem[]
 }
 
 /** Every menu entry the product has. */
 export const MENU: readonly MenuItem[] = [
   { key: 'home', titleKey: 'menu.home', icon: 'HomeFilled', testId: 'menu-home', path: '/' },
+  {
+    key: 'customer',
+    titleKey: 'menu.customerGroup',
+    icon: 'UserFilled',
+    testId: 'menu-customer-group',
+    children: [
+      { key: 'customers', titleKey: 'menu.customers', icon: 'Postcard', testId: 'menu-customers', path: '/customers', permission: 'customer.read' },
+      {
+        key: 'imports',
+        titleKey: 'menu.imports',
+        icon: 'Upload',
+        testId: 'menu-imports',
+        path: '/imports',
+        permission: ['import.create', 'import.approve'],
+      },
+      {
+        key: 'access-requests',
+        titleKey: 'menu.accessRequests',
+        icon: 'Key',
+        testId: 'menu-access-requests',
+        path: '/access-requests',
+        permission: 'customer.read',
+      },
+      {
+        key: 'customer-fields',
+        titleKey: 'menu.customerFields',
+        icon: 'Memo',
+        testId: 'menu-customer-fields',
+        path: '/customer-fields',
+        permission: 'settings.update',
+      },
+    ],
+  },
   {
     key: 'system',
     titleKey: 'menu.system',
@@ -32,6 +65,13 @@ export const MENU: readonly MenuItem[] = [
   },
 ]
 
+/** Does a holder of permissions meet need (one code, or any one of a list; none = yes)? */
+export function allows(permissions: Iterable<string>, need: string | readonly string[] | undefined): boolean {
+  if (need === undefined) return true
+  const held = permissions instanceof Set ? (permissions as Set<string>) : new Set(permissions)
+  return typeof need === 'string' ? held.has(need) : need.some((p) => held.has(p))
+}
+
 /**
  * The menu the holder of permissions sees: entries whose permission is held,
  * and groups that keep at least one child. The input menu is not modified.
@@ -40,7 +80,7 @@ export function buildMenu(permissions: Iterable<string>, menu: readonly MenuItem
   const held = new Set(permissions)
   const out: MenuItem[] = []
   for (const item of menu) {
-    if (item.permission && !held.has(item.permission)) continue
+    if (!allows(held, item.permission)) continue
     if (item.children) {
       const children = buildMenu(held, item.children)
       if (children.length === 0) continue

@@ -1,7 +1,7 @@
 // One small fetch wrapper for the Lingting REST API (/api/v1).
 //
 // It adds Accept-Language to every call and X-CSRF-Token to every state-changing
-// call, and turns the error envelope
+// call (JSON bodies, or FormData for uploads), and turns the error envelope
 //   { "error": { "code", "message", "details": { "fields": { … } } } }
 // into an ApiError. It knows nothing about Vue: the app wires the CSRF token,
 // the locale and the reactions to session errors through configureHttp.
@@ -97,6 +97,7 @@ export type Query = Record<string, string | number | boolean | null | undefined 
 
 export interface RequestOptions {
   query?: Query
+  /** JSON-encoded, except a FormData which is sent as multipart/form-data (uploads). */
   body?: unknown
   /** Do not run the onError hook's session handling (used by login and the initial /auth/me). */
   quiet?: boolean
@@ -133,7 +134,10 @@ export async function request<T>(method: string, path: string, options: RequestO
     if (token) headers['X-CSRF-Token'] = token
   }
   const init: RequestInit = { method, headers, credentials: 'same-origin', signal: options.signal }
-  if (options.body !== undefined) {
+  if (options.body instanceof FormData) {
+    // multipart: the browser sets Content-Type with the boundary itself
+    init.body = options.body
+  } else if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json'
     init.body = JSON.stringify(options.body)
   }

@@ -7,6 +7,7 @@ import NotFoundView from '../views/errors/NotFoundView.vue'
 import ForbiddenView from '../views/errors/ForbiddenView.vue'
 import { useAuthStore } from '../stores/auth'
 import { i18n } from '../i18n'
+import { allows } from '../menu'
 
 export const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true, titleKey: 'login.title' } },
@@ -44,6 +45,48 @@ export const routes: RouteRecordRaw[] = [
         name: 'audit',
         component: () => import('../views/audit/AuditView.vue'),
         meta: { permission: 'audit.read', titleKey: 'menu.audit' },
+      },
+      {
+        path: 'customers',
+        name: 'customers',
+        component: () => import('../views/customers/CustomersView.vue'),
+        meta: { permission: 'customer.read', titleKey: 'menu.customers' },
+      },
+      {
+        path: 'customers/:id(\\d+)',
+        name: 'customer',
+        component: () => import('../views/customers/CustomerDetailView.vue'),
+        meta: { permission: 'customer.read', titleKey: 'customers.detailTitle' },
+      },
+      {
+        path: 'imports',
+        name: 'imports',
+        component: () => import('../views/imports/ImportsView.vue'),
+        meta: { permission: ['import.create', 'import.approve'], titleKey: 'menu.imports' },
+      },
+      {
+        path: 'imports/new',
+        name: 'import-new',
+        component: () => import('../views/imports/ImportView.vue'),
+        meta: { permission: 'import.create', titleKey: 'imports.newTitle' },
+      },
+      {
+        path: 'imports/:id(\\d+)',
+        name: 'import',
+        component: () => import('../views/imports/ImportView.vue'),
+        meta: { permission: ['import.create', 'import.approve'], titleKey: 'imports.detailTitle' },
+      },
+      {
+        path: 'access-requests',
+        name: 'access-requests',
+        component: () => import('../views/access/AccessRequestsView.vue'),
+        meta: { permission: 'customer.read', titleKey: 'menu.accessRequests' },
+      },
+      {
+        path: 'customer-fields',
+        name: 'customer-fields',
+        component: () => import('../views/customers/CustomerFieldsView.vue'),
+        meta: { permission: 'settings.update', titleKey: 'menu.customerFields' },
       },
       {
         path: 'profile',
@@ -86,7 +129,7 @@ router.beforeEach(async (to) => {
   if (auth.mustChangePassword) {
     return to.name === 'password' ? true : { name: 'password', query: redirectQuery(to) }
   }
-  if (to.meta.permission && !auth.can(to.meta.permission)) {
+  if (!allows(auth.permissions, to.meta.permission)) {
     return { name: 'forbidden', query: { from: to.fullPath } }
   }
   return true

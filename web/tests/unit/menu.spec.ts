@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildMenu, MENU, type MenuItem } from '../../src/menu'
+import { allows, buildMenu, MENU, type MenuItem } from '../../src/menu'
 
 const keys = (items: MenuItem[]): string[] => items.flatMap((m) => [m.key, ...(m.children ? keys(m.children) : [])])
 
@@ -37,5 +37,66 @@ describe('buildMenu', () => {
     const ids = all(MENU).map((m) => m.testId)
     expect(new Set(ids).size).toBe(ids.length)
     for (const m of all(MENU)) expect(m.titleKey).toMatch(/^menu\./)
+  })
+
+  it('puts the customer group above the system group with its four pages', () => {
+    const all = [
+      'customer.read',
+      'import.create',
+      'import.approve',
+      'settings.update',
+      'org.read',
+      'user.read',
+      'role.read',
+      'audit.read',
+    ]
+    const menu = buildMenu(all)
+    expect(keys(menu)).toEqual([
+      'home',
+      'customer',
+      'customers',
+      'imports',
+      'access-requests',
+      'customer-fields',
+      'system',
+      'orgs',
+      'users',
+      'roles',
+      'audit',
+    ])
+    const group = menu[1]!
+    expect(group.titleKey).toBe('menu.customerGroup')
+    expect(group.testId).toBe('menu-customer-group')
+    expect(group.children?.map((c) => [c.path, c.testId])).toEqual([
+      ['/customers', 'menu-customers'],
+      ['/imports', 'menu-imports'],
+      ['/access-requests', 'menu-access-requests'],
+      ['/customer-fields', 'menu-customer-fields'],
+    ])
+  })
+
+  it('shows a customer reader the archive and access requests only', () => {
+    expect(keys(buildMenu(['customer.read']))).toEqual(['home', 'customer', 'customers', 'access-requests'])
+  })
+
+  it('shows imports to holders of either import.create or import.approve', () => {
+    expect(keys(buildMenu(['import.create']))).toEqual(['home', 'customer', 'imports'])
+    expect(keys(buildMenu(['import.approve']))).toEqual(['home', 'customer', 'imports'])
+    expect(keys(buildMenu(['export.customers', 'customer.pii.reveal']))).toEqual(['home'])
+  })
+
+  it('shows custom fields only with settings.update', () => {
+    expect(keys(buildMenu(['settings.update']))).toEqual(['home', 'customer', 'customer-fields'])
+  })
+})
+
+describe('allows', () => {
+  it('accepts no requirement, one code, or any one of a list', () => {
+    expect(allows([], undefined)).toBe(true)
+    expect(allows(['a.read'], 'a.read')).toBe(true)
+    expect(allows(['a.read'], 'b.read')).toBe(false)
+    expect(allows(new Set(['b.approve']), ['b.create', 'b.approve'])).toBe(true)
+    expect(allows(['c.read'], ['b.create', 'b.approve'])).toBe(false)
+    expect(allows(['c.read'], [])).toBe(false)
   })
 })
