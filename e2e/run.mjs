@@ -1,6 +1,7 @@
 // Browser journeys of the foundation: an administrator builds part of the org
 // tree and a user, who then logs in and sees only that subtree.
 import { startServer, launchBrowser, Journey, assert, ADMIN_PASSWORD } from './harness.mjs'
+import { customerDataInAndOut } from './customers.mjs'
 
 const $ = (id) => `[data-test="${id}"]`
 
@@ -129,9 +130,13 @@ const browser = await launchBrowser()
 let failed = 0
 let passed = 0
 try {
-  passed += await adminBuildsAndScopes(browser, server.base)
-} catch {
-  failed = 1
+  for (const journey of [adminBuildsAndScopes, customerDataInAndOut]) {
+    try {
+      passed += await journey(browser, server.base)
+    } catch {
+      failed++
+    }
+  }
 } finally {
   await browser.close()
   await server.stop()

@@ -1,0 +1,117 @@
+// Journey 4 of SCENARIOS.md: a sub-branch imports a GBK CSV, the service centre
+// approves it, an agent finds a customer by pinyin initials, asks to see the
+// phone number, a supervisor approves, and the agent reveals it.
+import { readFileSync } from 'node:fs'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Journey, assert, DEMO_PASSWORD } from './harness.mjs'
+
+const $ = (id) => `[data-test="${id}"]`
+const here = dirname(fileURLToPath(import.meta.url))
+
+async function login(page, base, user) {
+  await page.goto(`${base}/login`)
+  await page.fill($('login-user'), user)
+  await page.fill($('login-password'), DEMO_PASSWORD)
+  await page.click($('login-submit'))
+  await page.waitForSelector($('home-welcome'))
+}
+
+async function logout(page) {
+  await page.click($('user-menu'))
+  await page.click($('user-menu-logout'))
+  await page.waitForSelector($('login-submit'))
+}
+
+export async function customerDataInAndOut(browser, base) {
+  const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } })
+  const j = new Journey('customers', page)
+  let importURL = ''
+
+  await j.step('a sub-branch uploads a GBK CSV and sees the validation report', async (p) => {
+    await login(p, base, 'hd.head')
+    await p.goto(`${base}/imports/new`)
+    await p.click($('import-policy-skip'))
+    await p.setInputFiles(`${$('import-upload')} input[type=file]`, {
+      name: '海淀客户.csv', mimeType: 'text/csv', buffer: readFileSync(join(here, 'fixtures', 'customers-gbk.csv')),
+    })
+    await p.click($('import-submit'))
+    await p.waitForSelector($('import-report'), { timeout: 30_000 })
+    importURL = p.url()
+    assert((await p.textContent($('import-total'))).trim() === '3', 'three rows read')
+    assert((await p.textContent($('import-accepted'))).trim() === '2', 'two rows accepted')
+    assert((await p.textContent($('import-rejected'))).trim() === '1', 'one row rejected')
+    assert((await p.textContent($('import-errors'))).includes('11'), 'the 10-digit phone is explained')
+    await p.waitForSelector($('import-pending-review'))
+    await j.shot('import-report')
+    await logout(p)
+  })
+
+  await j.step('the service centre approves and the rows apply at once', async (p) => {
+    await login(p, base, 'supervisor01')
+    await p.goto(importURL)
+    await p.click($('import-approve'))
+    await p.click('.el-message-box__btns .el-button--primary')
+    await p.waitForSelector($('import-applied'))
+  })
+
+  await j.step('finds the imported customer by pinyin initials, phone masked', async (p) => {
+    await p.goto(`${base}/customers`)
+    await p.fill($('customer-search'), 'oynn')
+    await p.press($('customer-search'), 'Enter')
+    const row = p.locator(`${$('customer-table')} .el-table__row`, { hasText: '欧阳娜娜' })
+    await row.waitFor()
+    assert((await p.locator(`${$('customer-table')} .el-table__row`).count()) === 1, 'exactly one match')
+    assert((await row.locator($('customer-row-phone')).textContent()).includes('139****0001'), 'phone masked in the list')
+    await j.shot('customers')
+    await logout(p)
+  })
+
+  await j.step('an agent asks to see the full number', async (p) => {
+    await login(p, base, 'agent01')
+    await p.goto(`${base}/customers`)
+    await p.fill($('customer-search'), 'oynn')
+    await p.press($('customer-search'), 'Enter')
+    await p.locator(`${$('customer-table')} .el-table__row`, { hasText: '欧阳娜娜' }).locator($('customer-open')).click()
+    await p.waitForSelector($('customer-header'))
+    assert((await p.textContent($('customer-phone'))).includes('139****0001'), 'masked on the detail page')
+    await p.click($('customer-request-access'))
+    await p.fill($('customer-access-reason'), '回访需要拨打客户电话')
+    await p.click($('customer-access-submit'))
+    await p.waitForSelector($('customer-access-pending'))
+    await j.shot('access-requested')
+    await logout(p)
+  })
+
+  await j.step('the supervisor approves the access request', async (p) => {
+    await login(p, base, 'supervisor01')
+    await p.goto(`${base}/access-requests`)
+    const row = p.locator(`${$('access-table')} .el-table__row`, { hasText: '欧阳娜娜' })
+    await row.waitFor()
+    await row.locator($('access-approve')).click()
+    await p.waitForSelector($('access-decide-dialog'))
+    await p.fill($('access-decide-note'), '同意，24 小时内有效')
+    await p.click($('access-decide-submit'))
+    await p.locator(`${$('access-table')} ${$('access-status')}[data-status="approved"]`).first().waitFor()
+    await logout(p)
+  })
+
+  await j.step('the agent reveals the number, and the reveal is audited', async (p) => {
+    await login(p, base, 'agent01')
+    await p.goto(`${base}/customers`)
+    await p.fill($('customer-search'), 'oynn')
+    await p.press($('customer-search'), 'Enter')
+    await p.locator(`${$('customer-table')} .el-table__row`, { hasText: '欧阳娜娜' }).locator($('customer-open')).click()
+    await p.waitForSelector($('customer-access-granted'))
+    await p.click($('customer-reveal'))
+    await p.fill($('customer-reveal-reason'), '电话回访')
+    await p.click($('customer-reveal-submit'))
+    await p.waitForSelector($('customer-revealed'))
+    assert((await p.textContent($('customer-phone'))).includes('13966660001'), 'full number shown after the reveal')
+    await j.shot('revealed')
+    const audit = await p.evaluate(async () => (await fetch('/api/v1/customers?q=oynn')).json())
+    assert(audit.items[0].phone === '139****0001', 'the API still answers masked after a reveal')
+  })
+  await page.close()
+  return j.passed
+}
