@@ -92,7 +92,10 @@ export async function customerDataInAndOut(browser, base) {
     await p.waitForSelector($('access-decide-dialog'))
     await p.fill($('access-decide-note'), '同意，24 小时内有效')
     await p.click($('access-decide-submit'))
-    await p.locator(`${$('access-table')} ${$('access-status')}[data-status="approved"]`).first().waitFor()
+    // The decided request leaves the 待审批 list; the API shows it approved.
+    await row.waitFor({ state: 'detached' })
+    const approved = await p.evaluate(async () => (await fetch('/api/v1/access-requests?status=approved')).json())
+    assert(approved.items.some((g) => g.customer_name === '欧阳娜娜' && g.expires_at), 'the request is approved with an expiry')
     await logout(p)
   })
 
