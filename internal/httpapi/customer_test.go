@@ -154,6 +154,26 @@ func TestCustomers(t *testing.T) {
 				t.Fatalf("vendor sees %d customers", r.Total())
 			}
 		})
+		t.Run("confidentiality above clearance is hidden", func(t *testing.T) {
+			secret := admin.Do("POST", "/api/v1/customers", map[string]any{"name": "机要客户", "org_id": orgs["HXB-BJ-HD-01"], "phone": "13655556666", "confidentiality": 2})
+			if secret.Status != 201 {
+				t.Fatalf("create: %d %s", secret.Status, secret.Body)
+			}
+			agent := a.Login("agent01", demo.Password) // no customer.level2
+			if r := agent.Do("GET", fmt.Sprintf("/api/v1/customers/%d", secret.Int("id")), nil); r.Status != 404 {
+				t.Fatalf("agent reads a level-2 customer: %d", r.Status)
+			}
+			if len(search(t, agent, "机要")) != 0 {
+				t.Fatal("agent finds a level-2 customer")
+			}
+			if r := agent.Do("POST", "/api/v1/customers", map[string]any{"name": "自封机密", "org_id": orgs["HXB-BJ-HD-01"], "phone": "13655557777", "confidentiality": 3}); r.Status != 422 {
+				t.Fatalf("agent created a record above its clearance: %d", r.Status)
+			}
+			sup := a.Login("supervisor01", demo.Password) // holds customer.level2
+			if r := sup.Do("GET", fmt.Sprintf("/api/v1/customers/%d", secret.Int("id")), nil); r.Status != 200 {
+				t.Fatalf("supervisor with clearance: %d", r.Status)
+			}
+		})
 		t.Run("export", func(t *testing.T) {
 			bj := a.Login("bj.admin", demo.Password)
 			r := bj.Do("GET", "/api/v1/exports/customers.csv?q="+url.QueryEscape("王芳芳"), nil)
