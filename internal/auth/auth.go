@@ -33,6 +33,8 @@ const (
 	MaxFailedLogins = 5
 	LockoutDuration = 15 * time.Minute
 	SessionTTL      = 12 * time.Hour
+	// SessionMaxAge caps a session however active it is, so a stolen cookie dies.
+	SessionMaxAge = 7 * 24 * time.Hour
 	// A session's expiry slides forward at most this often, so reads don't write.
 	sessionTouchEvery = 5 * time.Minute
 )
@@ -182,6 +184,7 @@ func (s *Service) Session(ctx context.Context, token string) (*Principal, error)
 		ID         string    `db:"id"`
 		UserID     int64     `db:"user_id"`
 		CSRF       string    `db:"csrf_token"`
+		CreatedAt  time.Time `db:"created_at"`
 		LastSeenAt time.Time `db:"last_seen_at"`
 		ExpiresAt  time.Time `db:"expires_at"`
 	}
@@ -193,7 +196,7 @@ func (s *Service) Session(ctx context.Context, token string) (*Principal, error)
 		return nil, err
 	}
 	now := s.now()
-	if !row.ExpiresAt.After(now) {
+	if !row.ExpiresAt.After(now) || now.Sub(row.CreatedAt) > SessionMaxAge {
 		return nil, errSessionExpired
 	}
 	p, err := s.principal(ctx, row.UserID)

@@ -3,7 +3,7 @@ INSERT INTO sessions (id, user_id, csrf_token, ip, user_agent, created_at, last_
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 
 -- name: session-get
-SELECT id, user_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE id = ?
+SELECT id, user_id, csrf_token, created_at, last_seen_at, expires_at FROM sessions WHERE id = ?
 
 -- name: token-insert
 INSERT INTO api_tokens (user_id, name, prefix, token_hash, created_at, expires_at)

@@ -84,3 +84,18 @@ func urlq(s string) string {
 	}
 	return b.String()
 }
+
+func TestOrgWithCustomersCannotBeDeleted(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a := testutil.NewApp(t, engine, testutil.Options{})
+		admin := a.Admin()
+		ops := rootOrgID(t, admin)
+		leaf := admin.Do("POST", "/api/v1/orgs", map[string]any{"parent_id": ops, "kind": "department", "code": "LEAF", "name": "末级"}).Int("id")
+		if r := admin.Do("POST", "/api/v1/customers", map[string]any{"name": "某客户", "org_id": leaf, "phone": "13800001111"}); r.Status != 201 {
+			t.Fatalf("customer: %d %s", r.Status, r.Body)
+		}
+		if r := admin.Do("DELETE", fmt.Sprintf("/api/v1/orgs/%d", leaf), nil); r.Status != 409 || r.ErrorCode() != "conflict" {
+			t.Fatalf("deleting an org holding customers: %d %s", r.Status, r.Body)
+		}
+	})
+}

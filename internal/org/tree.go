@@ -292,6 +292,10 @@ func (s *Service) DeleteOrg(ctx context.Context, id int64) error {
 			return apperr.New(apperr.Conflict, "有角色的自定义数据权限引用该机构，不能删除", "a role's custom data scope refers to this org")
 		}
 		if _, err := s.db.Exec(ctx, "DELETE FROM orgs WHERE id = ?", id); err != nil {
+			if store.IsForeignKeyViolation(err) {
+				// Rows of other domains (customers, devices, tickets…) still belong to the org.
+				return apperr.New(apperr.Conflict, "该机构下还有业务数据（客户等），不能删除", "the org still holds data (customers, …)")
+			}
 			return err
 		}
 		// The entry is filed under the parent so scoped readers can still find it.

@@ -224,6 +224,15 @@ func IsUniqueViolation(err error) bool {
 	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
 }
 
+// IsForeignKeyViolation reports whether err is a foreign-key violation on either engine.
+func IsForeignKeyViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "FOREIGN KEY constraint failed") || strings.Contains(s, "SQLSTATE 23503")
+}
+
 // Now is the store's notion of the current instant: UTC, microsecond precision
 // (what PostgreSQL keeps), so values round-trip identically on both engines.
 func Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
