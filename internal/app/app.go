@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"lingting/internal/asset"
 	"lingting/internal/audit"
 	"lingting/internal/auth"
 	"lingting/internal/config"
@@ -25,6 +26,7 @@ import (
 	"lingting/internal/org"
 	"lingting/internal/perm"
 	"lingting/internal/store"
+	"lingting/internal/ticket"
 )
 
 // Version is set at build time with -ldflags.
@@ -40,6 +42,8 @@ var PermissionGroups = []perm.Group{
 	{Code: "import", LabelZH: "批量导入", LabelEN: "Imports"},
 	{Code: "export", LabelZH: "导出", LabelEN: "Exports"},
 	{Code: "settings", LabelZH: "系统设置", LabelEN: "Settings"},
+	{Code: "ticket", LabelZH: "工单", LabelEN: "Tickets"},
+	{Code: "asset", LabelZH: "设备", LabelEN: "Devices"},
 }
 
 // App is one Lingting process.
@@ -52,9 +56,12 @@ type App struct {
 	// Customers is the customer archive.
 	Customers  *customer.Service
 	importKick chan struct{}
-	Perms      *perm.Registry
-	Server     *httpapi.Server
-	Metrics    *prometheus.Registry
+	// Tickets runs work orders; Assets keeps devices.
+	Tickets *ticket.Service
+	Assets  *asset.Service
+	Perms   *perm.Registry
+	Server  *httpapi.Server
+	Metrics *prometheus.Registry
 	// Bootstrap says what the first start created (the admin login to print).
 	Bootstrap org.BootstrapResult
 }
@@ -84,12 +91,17 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		return nil, err
 	}
 	a := &App{Config: cfg, DB: db, Metrics: prometheus.NewRegistry()}
-	a.Perms = perm.NewRegistry(PermissionGroups, org.Permissions, audit.Permissions, customer.Permissions)
+	a.Perms = perm.NewRegistry(PermissionGroups, org.Permissions, audit.Permissions, customer.Permissions, ticket.Permissions, asset.Permissions)
 	a.Audit = audit.New(db)
 	a.Orgs = org.NewService(db, a.Audit, a.Perms)
 	a.Auth = auth.NewService(db, a.Orgs, a.Audit)
 	a.Customers = customer.NewService(db, a.Audit, a.Orgs)
 	a.importKick = make(chan struct{}, 1)
+	a.Assets = asset.NewService(db, a.Audit, a.Orgs)
+	a.Tickets = ticket.NewService(db, a.Audit, a.Orgs, a.Customers, a.Assets)
+	if err := a.Tickets.SyncTypes(ctx); err != nil {
+		return nil, fmt.Errorf("app: ticket types: %w", err)
+	}
 	if err := a.Orgs.SyncAdminRole(ctx); err != nil {
 		return nil, fmt.Errorf("app: sync admin role: %w", err)
 	}
@@ -116,7 +128,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		webFS = emptyFS{}
 	}
 	a.Server, err = httpapi.New(httpapi.Deps{DB: db, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Perms: a.Perms,
-		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
+		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"lingting/internal/apperr"
+	"lingting/internal/asset"
 	"lingting/internal/audit"
 	"lingting/internal/auth"
 	"lingting/internal/customer"
@@ -20,6 +21,7 @@ import (
 	"lingting/internal/perm"
 	"lingting/internal/scope"
 	"lingting/internal/store"
+	"lingting/internal/ticket"
 )
 
 // Deps are what the API serves.
@@ -29,6 +31,8 @@ type Deps struct {
 	Auth          *auth.Service
 	Audit         *audit.Log
 	Customers     *customer.Service
+	Tickets       *ticket.Service
+	Assets        *asset.Service
 	ImportKick    func() // wakes the import worker
 	Perms         *perm.Registry
 	Metrics       *prometheus.Registry
@@ -209,6 +213,7 @@ func (s *Server) routes() {
 
 	s.api("GET /api/v1/audit", "audit.read", s.listAudit)
 	s.customerRoutes()
+	s.ticketRoutes()
 
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apperr.New(apperr.NotFound, "接口不存在："+r.Method+" "+r.URL.Path, "no such endpoint: "+r.Method+" "+r.URL.Path))

@@ -1,0 +1,248 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"lingting/internal/apperr"
+	"lingting/internal/asset"
+	"lingting/internal/auth"
+	"lingting/internal/ticket"
+)
+
+func (s *Server) ticketRoutes() {
+	s.api("GET /api/v1/ticket-types", "ticket.read", s.listTicketTypes)
+	s.api("GET /api/v1/tickets", "ticket.read", s.listTickets)
+	s.api("POST /api/v1/tickets", "ticket.create", s.createTicket)
+	s.api("GET /api/v1/tickets/{id}", "ticket.read", s.getTicket)
+	s.api("PATCH /api/v1/tickets/{id}", "ticket.update", s.updateTicket)
+	s.api("POST /api/v1/tickets/{id}/transitions", "ticket.update", s.transitionTicket)
+	s.api("POST /api/v1/tickets/{id}/assign", "ticket.assign", s.assignTicket)
+	s.api("GET /api/v1/tickets/{id}/events", "ticket.read", s.ticketTimeline)
+	s.api("POST /api/v1/tickets/{id}/events", "ticket.update", s.recordTicketEvent)
+	s.api("GET /api/v1/tickets/{id}/comments", "ticket.read", s.listTicketComments)
+	s.api("POST /api/v1/tickets/{id}/comments", "ticket.comment", s.addTicketComment)
+	s.api("GET /api/v1/assets", "asset.read", s.listAssets)
+	s.api("POST /api/v1/assets", "asset.create", s.createAsset)
+	s.api("GET /api/v1/assets/{id}", "asset.read", s.getAsset)
+}
+
+func (s *Server) listTicketTypes(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	items, err := s.Tickets.Types(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list(items, len(items)))
+	return nil
+}
+
+type ticketList struct {
+	Items      []*ticket.Ticket `json:"items"`
+	Total      int              `json:"total"`
+	TotalExact bool             `json:"total_exact"`
+}
+
+func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	pg, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	var v apperr.Validation
+	f := ticket.Filter{Status: q.Get("status"), Type: q.Get("type"), Priority: q.Get("priority"), Q: q.Get("q"),
+		AssigneeID: queryInt(r, "assignee_id", &v), StationID: queryInt(r, "station_id", &v), OrgID: queryInt(r, "org_id", &v),
+		VendorOrgID: queryInt(r, "vendor_org_id", &v), AssetID: queryInt(r, "asset_id", &v), CustomerID: queryInt(r, "customer_id", &v),
+		Unassigned: q.Get("unassigned") == "true", CreatedFrom: queryTime(r, "created_from", &v), CreatedTo: queryTime(r, "created_to", &v),
+		Limit: pg.Size, Offset: pg.offset()}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	items, total, exact, err := s.Tickets.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, ticketList{Items: items, Total: total, TotalExact: exact})
+	return nil
+}
+
+func (s *Server) createTicket(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	var in ticket.CreateInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	t, err := s.Tickets.Create(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, t)
+	return nil
+}
+
+func (s *Server) getTicket(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	t, err := s.Tickets.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+func (s *Server) updateTicket(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in ticket.UpdateInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	t, err := s.Tickets.Update(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+func (s *Server) transitionTicket(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in ticket.TransitionInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	t, err := s.Tickets.Transition(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+func (s *Server) assignTicket(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in ticket.AssignInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	t, err := s.Tickets.Assign(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+func (s *Server) ticketTimeline(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	items, err := s.Tickets.Timeline(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list(items, len(items)))
+	return nil
+}
+
+func (s *Server) recordTicketEvent(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in ticket.EventInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	t, err := s.Tickets.RecordEvent(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, t)
+	return nil
+}
+
+func (s *Server) listTicketComments(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	items, err := s.Tickets.Comments(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list(items, len(items)))
+	return nil
+}
+
+func (s *Server) addTicketComment(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in ticket.CommentInput
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	c, err := s.Tickets.AddComment(r.Context(), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, c)
+	return nil
+}
+
+func (s *Server) listAssets(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	pg, err := parsePage(r)
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	var v apperr.Validation
+	f := asset.Filter{Type: q.Get("type"), Brand: q.Get("brand"), Model: q.Get("model"), Q: q.Get("q"),
+		OrgID: queryInt(r, "org_id", &v), VendorOrgID: queryInt(r, "vendor_org_id", &v), Limit: pg.Size, Offset: pg.offset()}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	items, total, err := s.Assets.List(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list(items, total))
+	return nil
+}
+
+func (s *Server) createAsset(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	var in asset.Input
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	a, err := s.Assets.Create(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, a)
+	return nil
+}
+
+func (s *Server) getAsset(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	a, err := s.Assets.Get(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}

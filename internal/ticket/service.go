@@ -1,0 +1,332 @@
+package ticket
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"lingting/internal/apperr"
+	"lingting/internal/audit"
+	"lingting/internal/scope"
+	"lingting/internal/store"
+)
+
+// CreateInput opens a ticket (API.md: POST /tickets).
+type CreateInput struct {
+	Type        string     `json:"type"`
+	Title       string     `json:"title"`
+	Description string     `json:"description"`
+	Priority    string     `json:"priority"`
+	CustomerID  *int64     `json:"customer_id"`
+	AssetID     *int64     `json:"asset_id"`
+	OrgID       *int64     `json:"org_id"`
+	CategoryID  *int64     `json:"category_id"`
+	Channel     string     `json:"channel"`
+	ParentID    *int64     `json:"parent_id"`
+	ReportedAt  *time.Time `json:"reported_at"` // work recorded after the fact (R-TKT-08)
+}
+
+var channels = map[string]bool{"phone": true, "counter": true, "portal": true, "qr": true, "email": true, "api": true, "mobile": true, "rating": true}
+
+const selectSQL = `SELECT t.id, t.number, t.type, tt.name AS type_name, t.title, t.description, t.priority, t.status, t.pending_reason,
+       t.channel, t.customer_id, c.name AS customer_name, t.asset_id, a.code AS asset_code, t.org_id, o.name AS org_name,
+       t.vendor_org_id, v.name AS vendor_org_name, t.station_id, st.name AS station_name, t.assignee_id, u.name AS assignee_name,
+       t.parent_id, t.category_id, t.reported_at, t.assigned_at, t.departed_at, t.arrived_at, t.repaired_at, t.resolved_at,
+       t.closed_at, t.distance_km, t.pending_seconds, t.pending_since, t.version, t.created_at, t.updated_at
+FROM tickets t
+JOIN ticket_types tt ON tt.code = t.type
+JOIN orgs o ON o.id = t.org_id
+LEFT JOIN customers c ON c.id = t.customer_id
+LEFT JOIN assets a ON a.id = t.asset_id
+LEFT JOIN orgs v ON v.id = t.vendor_org_id
+LEFT JOIN orgs st ON st.id = t.station_id
+LEFT JOIN users u ON u.id = t.assignee_id`
+
+// Create opens a ticket. A device sets where the work is and who services it;
+// otherwise the customer's org, or the given org, does. The number is
+// GD<day>-<6 digits>, unique across processes.
+func (s *Service) Create(ctx context.Context, in CreateInput) (*Ticket, error) {
+	var v apperr.Validation
+	in.Title, in.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.Description)
+	v.Required("title", in.Title)
+	if len([]rune(in.Title)) > 200 {
+		v.Add("title", "标题不能超过 200 字", "title must be at most 200 characters")
+	}
+	if in.Priority == "" {
+		in.Priority = "normal"
+	}
+	if !priorities[in.Priority] {
+		v.Add("priority", "优先级只能是 low、normal、high、urgent", "priority must be low, normal, high or urgent")
+	}
+	if in.Channel == "" {
+		in.Channel = "phone"
+	}
+	if !channels[in.Channel] {
+		v.Add("channel", "渠道无效", "unknown channel")
+	}
+	now := s.now()
+	reported := now
+	entered := in.ReportedAt != nil
+	if entered {
+		reported = in.ReportedAt.UTC().Truncate(time.Microsecond)
+		if reported.After(now.Add(time.Minute)) {
+			v.Add("reported_at", "报告时间不能晚于现在", "reported_at cannot be in the future")
+		}
+	}
+	wf, ok, err := s.workflow(ctx, in.Type)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		v.Add("type", "工单类型不存在："+in.Type, "unknown ticket type: "+in.Type)
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	_ = wf
+	var out *Ticket
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		orgID, vendorID := int64(0), (*int64)(nil)
+		if in.AssetID != nil {
+			a, err := s.assets.Get(ctx, *in.AssetID)
+			if err != nil {
+				return fieldErr("asset_id", "设备不存在或不在您的数据范围内", "device not found or outside your data scope")
+			}
+			orgID, vendorID = a.OrgID, a.VendorOrgID
+		}
+		if in.CustomerID != nil {
+			c, err := s.customers.Get(ctx, *in.CustomerID)
+			if err != nil {
+				return fieldErr("customer_id", "客户不存在或不在您的数据范围内", "customer not found or outside your data scope")
+			}
+			if orgID == 0 {
+				orgID = c.OrgID
+			}
+		}
+		if in.OrgID != nil && orgID == 0 {
+			orgID = *in.OrgID
+		}
+		if orgID == 0 {
+			return fieldErr("org_id", "请指定客户、设备或机构", "give a customer, a device or an org")
+		}
+		if _, err := s.orgs.GetOrg(ctx, orgID); err != nil {
+			return fieldErr("org_id", "机构不存在或不在您的数据范围内", "org not found or outside your data scope")
+		}
+		if in.ParentID != nil {
+			if _, err := s.Get(ctx, *in.ParentID); err != nil {
+				return fieldErr("parent_id", "主工单不存在", "parent ticket not found")
+			}
+		}
+		day := s.day(reported)
+		var seq int64
+		if err := s.db.WriteGet(ctx, &seq, "INSERT INTO ticket_numbers (day, last) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET last = ticket_numbers.last + 1 RETURNING last", day); err != nil {
+			return err
+		}
+		number := fmt.Sprintf("GD%d-%06d", day, seq)
+		actor := audit.ActorFrom(ctx)
+		var createdBy any
+		if actor.UserID != 0 {
+			createdBy = actor.UserID
+		}
+		id, err := s.db.InsertID(ctx, `INSERT INTO tickets (number, type, title, description, priority, status, channel, customer_id, asset_id, org_id,
+			vendor_org_id, parent_id, category_id, reported_at, created_by, day, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			number, in.Type, in.Title, in.Description, in.Priority, StatusNew, in.Channel, in.CustomerID, in.AssetID, orgID,
+			vendorID, in.ParentID, in.CategoryID, reported, createdBy, day, now, now)
+		if err != nil {
+			return err
+		}
+		if err := s.event(ctx, id, "reported", reported, "", StatusNew, "", map[string]any{"entered": entered, "channel": in.Channel}); err != nil {
+			return err
+		}
+		if out, err = s.get(ctx, id, false); err != nil {
+			return err
+		}
+		summary := "新建工单 " + number
+		if entered {
+			summary += "（补录，报告时间 " + reported.In(s.zone).Format("2006-01-02 15:04") + "）"
+		}
+		return s.audit.Record(ctx, audit.Entry{Action: "create", Entity: "ticket", EntityID: id, OrgID: orgID, Summary: summary, After: out})
+	})
+	return out, err
+}
+
+func (s *Service) event(ctx context.Context, ticketID int64, kind string, at time.Time, from, to, reason string, data map[string]any) error {
+	actor := audit.ActorFrom(ctx)
+	var actorID any
+	if actor.UserID != 0 {
+		actorID = actor.UserID
+	}
+	raw := "{}"
+	if len(data) > 0 {
+		b, err := jsonMarshal(data)
+		if err != nil {
+			return err
+		}
+		raw = b
+	}
+	_, err := s.db.Exec(ctx, "INSERT INTO ticket_events (ticket_id, kind, at, recorded_at, actor_id, from_status, to_status, reason, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		ticketID, kind, at, s.now(), actorID, from, to, reason, raw)
+	return err
+}
+
+// Get returns a visible ticket; not_found otherwise.
+func (s *Service) Get(ctx context.Context, id int64) (*Ticket, error) { return s.get(ctx, id, true) }
+
+func (s *Service) get(ctx context.Context, id int64, scoped bool) (*Ticket, error) {
+	q, args := selectSQL+" WHERE t.id = ?", []any{id}
+	if scoped {
+		pred, a := scope.From(ctx).Where(ScopeColumns)
+		q += " AND " + pred
+		args = append(args, a...)
+	}
+	var t Ticket
+	err := s.db.Get(ctx, &t, q, args...)
+	if store.IsNoRows(err) {
+		return nil, apperr.NotFoundf("工单", "ticket")
+	}
+	if err != nil {
+		return nil, err
+	}
+	t.derive()
+	return &t, nil
+}
+
+// Filter narrows the ticket list (API.md: GET /tickets).
+type Filter struct {
+	Status, Type, Priority string
+	AssigneeID, StationID  int64
+	OrgID, VendorOrgID     int64 // subtrees
+	AssetID, CustomerID    int64
+	Unassigned             bool
+	CreatedFrom, CreatedTo time.Time
+	Q                      string
+	Limit, Offset          int
+}
+
+// countCap bounds the exact count of a list: beyond it the total says "at least".
+const countCap = 10000
+
+// List returns a page of visible tickets, newest first, with a total counted
+// up to countCap (exact reports whether the total is exact).
+func (s *Service) List(ctx context.Context, f Filter) (items []*Ticket, total int, exact bool, err error) {
+	pred, args := scope.From(ctx).Where(ScopeColumns)
+	w := " WHERE " + pred
+	add := func(cond string, v any) {
+		w += " AND " + cond
+		args = append(args, v)
+	}
+	if f.Status != "" {
+		add("t.status = ?", f.Status)
+	}
+	if f.Type != "" {
+		add("t.type = ?", f.Type)
+	}
+	if f.Priority != "" {
+		add("t.priority = ?", f.Priority)
+	}
+	if f.AssigneeID != 0 {
+		add("t.assignee_id = ?", f.AssigneeID)
+	}
+	if f.StationID != 0 {
+		add("t.station_id = ?", f.StationID)
+	}
+	if f.Unassigned {
+		w += " AND t.assignee_id IS NULL AND t.station_id IS NULL AND t.status = 'new'"
+	}
+	if f.OrgID != 0 {
+		add("t.org_id IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id = ?) || '%')", f.OrgID)
+	}
+	if f.VendorOrgID != 0 {
+		add("t.vendor_org_id IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id = ?) || '%')", f.VendorOrgID)
+	}
+	if f.AssetID != 0 {
+		add("t.asset_id = ?", f.AssetID)
+	}
+	if f.CustomerID != 0 {
+		add("t.customer_id = ?", f.CustomerID)
+	}
+	if !f.CreatedFrom.IsZero() {
+		add("t.day >= ?", s.day(f.CreatedFrom))
+	}
+	if !f.CreatedTo.IsZero() {
+		add("t.day <= ?", s.day(f.CreatedTo))
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		w += " AND (t.number = ? OR t.title LIKE ?)"
+		args = append(args, strings.ToUpper(q), "%"+q+"%")
+	}
+	if err := s.db.Get(ctx, &total, "SELECT count(*) FROM (SELECT 1 FROM tickets t"+w+" LIMIT ?) capped", append(append([]any{}, args...), countCap+1)...); err != nil {
+		return nil, 0, false, err
+	}
+	exact = total <= countCap
+	if !exact {
+		total = countCap
+	}
+	items = []*Ticket{}
+	if err := s.db.Select(ctx, &items, selectSQL+w+" ORDER BY t.id DESC LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...); err != nil {
+		return nil, 0, false, err
+	}
+	for _, t := range items {
+		t.derive()
+	}
+	return items, total, exact, nil
+}
+
+func fieldErr(field, zh, en string) error {
+	var v apperr.Validation
+	v.Add(field, zh, en)
+	return v.Err()
+}
+
+// UpdateInput changes the descriptive fields of a ticket; nil fields stay.
+type UpdateInput struct {
+	Title       *string `json:"title"`
+	Description *string `json:"description"`
+	Priority    *string `json:"priority"`
+	CategoryID  *int64  `json:"category_id"`
+	Version     *int    `json:"version"`
+}
+
+// Update changes the title, description, priority or category of a visible ticket.
+func (s *Service) Update(ctx context.Context, id int64, in UpdateInput) (*Ticket, error) {
+	var out *Ticket
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		t, err := s.locked(ctx, id, in.Version)
+		if err != nil {
+			return err
+		}
+		title, desc, prio, cat := t.Title, t.Description, t.Priority, t.CategoryID
+		if in.Title != nil {
+			title = strings.TrimSpace(*in.Title)
+		}
+		if in.Description != nil {
+			desc = strings.TrimSpace(*in.Description)
+		}
+		if in.Priority != nil {
+			prio = *in.Priority
+		}
+		if in.CategoryID != nil {
+			cat = in.CategoryID
+		}
+		var v apperr.Validation
+		v.Required("title", title)
+		if !priorities[prio] {
+			v.Add("priority", "优先级只能是 low、normal、high、urgent", "priority must be low, normal, high or urgent")
+		}
+		if err := v.Err(); err != nil {
+			return err
+		}
+		if err := s.bump(ctx, t, "title = ?, description = ?, priority = ?, category_id = ?", title, desc, prio, cat); err != nil {
+			return err
+		}
+		if out, err = s.get(ctx, id, false); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{Action: "update", Entity: "ticket", EntityID: id, OrgID: t.OrgID, Summary: "修改工单 " + t.Number,
+			Before: map[string]any{"title": t.Title, "description": t.Description, "priority": t.Priority, "category_id": t.CategoryID},
+			After:  map[string]any{"title": title, "description": desc, "priority": prio, "category_id": cat}})
+	})
+	return out, err
+}
