@@ -111,7 +111,8 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	}
 	a.Bootstrap = res
 	if cfg.Demo {
-		if err := demo.Load(ctx, a.Orgs, a.Customers, demo.Options{Customers: cfg.DemoCustomers}); err != nil {
+		svc := demo.Services{Orgs: a.Orgs, Customers: a.Customers, Assets: a.Assets, Tickets: a.Tickets}
+		if err := demo.Load(ctx, svc, demo.Options{Customers: cfg.DemoCustomers, Tickets: cfg.DemoTickets}); err != nil {
 			return nil, fmt.Errorf("app: demo data: %w", err)
 		}
 	}

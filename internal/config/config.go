@@ -29,6 +29,7 @@ type Config struct {
 	TrustProxy    bool   `koanf:"trust_proxy"`    // take the client IP from X-Forwarded-For
 	LoginRate     int    `koanf:"login_rate"`     // login attempts per client IP per minute
 	DemoCustomers int    `koanf:"demo_customers"` // size of the demo customer archive (0: 5,000)
+	DemoTickets   int    `koanf:"demo_tickets"`   // demo repair tickets (0: 1,500)
 }
 
 // Defaults are safe for a first start on one machine.

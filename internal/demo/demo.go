@@ -7,9 +7,11 @@ import (
 	"context"
 	"fmt"
 
+	"lingting/internal/asset"
 	"lingting/internal/customer"
 	"lingting/internal/org"
 	"lingting/internal/scope"
+	"lingting/internal/ticket"
 )
 
 // Password is the password of every demo user (documented in the README).
@@ -57,26 +59,47 @@ type roleDef struct {
 }
 
 var roles = []roleDef{
-	{"客服坐席", "客服中心坐席：受理来电、创建工单", scope.ModeAll, []string{"org.read", "user.read", "customer.read", "customer.create", "customer.update", "import.create"}},
+	{"客服坐席", "客服中心坐席：受理来电、创建工单", scope.ModeAll, []string{"org.read", "user.read", "customer.read", "customer.create", "customer.update", "import.create",
+		"ticket.read", "ticket.create", "ticket.update", "ticket.comment", "asset.read"}},
 	{"客服主管", "客服中心主管：派单、督办、审核", scope.ModeAll, []string{"org.read", "user.read", "audit.read", "customer.read", "customer.create", "customer.update", "customer.delete",
-		"customer.merge", "customer.pii.reveal", "customer.access.approve", "customer.level2", "import.create", "import.approve", "export.customers"}},
+		"customer.merge", "customer.pii.reveal", "customer.access.approve", "customer.level2", "import.create", "import.approve", "export.customers",
+		"ticket.read", "ticket.create", "ticket.update", "ticket.assign", "ticket.comment", "asset.read", "asset.create", "asset.update"}},
 	{"分行管理员", "管理本分行及下级机构和用户", scope.ModeSubtree, []string{"org.read", "org.create", "org.update", "org.delete", "user.read", "user.create", "user.update", "user.assign_roles", "role.read", "audit.read",
-		"customer.read", "customer.create", "customer.update", "import.create", "export.customers"}},
-	{"网点用户", "网点负责人与柜员：本网点数据", scope.ModeOrg, []string{"org.read", "user.read", "customer.read", "customer.create", "customer.update"}},
-	{"站点主管", "服务站点负责人：本站点及工程师", scope.ModeSubtree, []string{"org.read", "user.read"}},
-	{"服务工程师", "现场服务工程师：本人任务", scope.ModeSelf, []string{"org.read"}},
-	{"服务商用户", "服务商管理人员：本服务商全部站点", scope.ModeSubtree, []string{"org.read", "user.read", "audit.read"}},
+		"customer.read", "customer.create", "customer.update", "import.create", "export.customers",
+		"ticket.read", "ticket.create", "ticket.comment", "asset.read", "asset.create"}},
+	{"网点用户", "网点负责人与柜员：本网点数据", scope.ModeOrg, []string{"org.read", "user.read", "customer.read", "customer.create", "customer.update",
+		"ticket.read", "ticket.create", "ticket.comment", "asset.read"}},
+	{"站点主管", "服务站点负责人：本站点及工程师", scope.ModeSubtree, []string{"org.read", "user.read", "ticket.read", "ticket.update", "ticket.assign", "ticket.comment", "asset.read"}},
+	{"服务工程师", "现场服务工程师：本人任务", scope.ModeSelf, []string{"org.read", "ticket.read", "ticket.update", "ticket.comment", "asset.read"}},
+	{"服务商用户", "服务商管理人员：本服务商全部站点", scope.ModeSubtree, []string{"org.read", "user.read", "audit.read", "ticket.read", "ticket.assign", "ticket.comment", "asset.read", "asset.update"}},
 }
 
 // Options size the demo data set.
 type Options struct {
 	Customers int // customers across the outlets (default 5,000)
+	Devices   int // devices per outlet (default 3)
+	Tickets   int // repair tickets over the last 13 months (default 1,500)
+}
+
+// Services are the domains the demo data goes through.
+type Services struct {
+	Orgs      *org.Service
+	Customers *customer.Service
+	Assets    *asset.Service
+	Tickets   *ticket.Service
 }
 
 // Load adds the demo data once; it does nothing when the demo bank exists.
-func Load(ctx context.Context, orgs *org.Service, customers *customer.Service, opt Options) error {
+func Load(ctx context.Context, svc Services, opt Options) error {
+	orgs, customers := svc.Orgs, svc.Customers
 	if opt.Customers == 0 {
 		opt.Customers = 5000
+	}
+	if opt.Devices == 0 {
+		opt.Devices = 3
+	}
+	if opt.Tickets == 0 {
+		opt.Tickets = 1500
 	}
 	ctx = scope.With(ctx, scope.System())
 	if list, _, err := orgs.ListOrgs(ctx, org.OrgFilter{Q: BankCode, Limit: 50}); err != nil {
@@ -114,7 +137,10 @@ func Load(ctx context.Context, orgs *org.Service, customers *customer.Service, o
 	if err := createUsers(ctx, orgs, ids, roleIDs); err != nil {
 		return err
 	}
-	return loadCustomers(ctx, orgs, customers, ids, opt.Customers)
+	if err := loadCustomers(ctx, orgs, customers, ids, opt.Customers); err != nil {
+		return err
+	}
+	return loadTickets(ctx, orgs, svc.Assets, svc.Tickets, ids, opt.Devices, opt.Tickets)
 }
 
 func createTree(ctx context.Context, orgs *org.Service, parent *int64, n node, ids map[string]int64) error {

@@ -111,9 +111,12 @@ func (s Scope) Where(c Columns) (string, []any) {
 			parts = append(parts, c.Self+" = ?")
 			args = append(args, s.UserID)
 		} else if s.OwnOrgID != 0 {
-			// A table without a responsible user (orgs) shows a self-scoped user its own org.
-			parts = append(parts, c.Org+" = ?")
-			args = append(args, s.OwnOrgID)
+			// A table without a responsible user (orgs, devices) shows a self-scoped
+			// user the rows of its own org, on the column of its axis.
+			for _, col := range orgCols {
+				parts = append(parts, col+" = ?")
+				args = append(args, s.OwnOrgID)
+			}
 		}
 	}
 	if len(parts) == 0 {

@@ -29,6 +29,8 @@ func TestWhere(t *testing.T) {
 		{"single org", Scope{OrgIDs: []int64{5, 6}, Axis: AxisClient}, users, "(u.org_id IN (?,?))", []any{int64(5), int64(6)}},
 		{"self", Scope{Self: true, UserID: 7, Axis: AxisClient}, users, "(u.id = ?)", []any{int64(7)}},
 		{"self on orgs means own org", Scope{Self: true, UserID: 7, OwnOrgID: 4}, orgs, "(o.id = ?)", []any{int64(4)}},
+		{"self vendor user on devices: own station on the vendor column", Scope{Self: true, UserID: 7, OwnOrgID: 9, Axis: AxisVendor},
+			Columns{Org: "a.org_id", Vendor: "a.vendor_org_id"}, "(a.vendor_org_id = ?)", []any{int64(9)}},
 		{"union", Scope{Roots: []string{"/2/"}, Self: true, UserID: 7, Axis: AxisClient}, users,
 			"(u.org_id IN (SELECT id FROM orgs WHERE path LIKE ?) OR u.id = ?)", []any{"/2/%", int64(7)}},
 	}

@@ -94,6 +94,8 @@ type Options struct {
 	DatabaseURL string
 	// DemoCustomers sizes the demo archive (default 120, enough for scope tests).
 	DemoCustomers int
+	// DemoTickets sizes the demo ticket history (default 30).
+	DemoTickets int
 }
 
 // NewApp builds an app on a fresh database of the engine, with an "admin" user
@@ -104,9 +106,12 @@ func NewApp(t testing.TB, engine string, opt Options) *TestApp {
 		Addr: "127.0.0.1:0", DatabaseURL: opt.DatabaseURL, AdminLogin: "admin", AdminPassword: AdminPassword,
 		Demo: opt.Demo, LogLevel: "error", LogFormat: "text", LoginRate: opt.LoginRate,
 	}
-	cfg.DemoCustomers = opt.DemoCustomers
+	cfg.DemoCustomers, cfg.DemoTickets = opt.DemoCustomers, opt.DemoTickets
 	if cfg.DemoCustomers == 0 {
 		cfg.DemoCustomers = 120
+	}
+	if cfg.DemoTickets == 0 {
+		cfg.DemoTickets = 30
 	}
 	if cfg.DatabaseURL == "" {
 		cfg.DatabaseURL = DatabaseURL(t, engine)

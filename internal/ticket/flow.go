@@ -15,10 +15,11 @@ import (
 // AssignInput assigns a ticket to a person or a station. Version, when given,
 // must match the ticket's current version (optimistic concurrency: 409 otherwise).
 type AssignInput struct {
-	UserID  *int64 `json:"user_id"`
-	OrgID   *int64 `json:"org_id"` // a station (服务站点)
-	Version *int   `json:"version"`
-	Note    string `json:"note"`
+	UserID  *int64     `json:"user_id"`
+	At      *time.Time `json:"at"`     // work recorded after the fact
+	OrgID   *int64     `json:"org_id"` // a station (服务站点)
+	Version *int       `json:"version"`
+	Note    string     `json:"note"`
 }
 
 // TransitionInput moves a ticket to another status.
@@ -89,6 +90,11 @@ func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (*Ticket
 	if (in.UserID == nil) == (in.OrgID == nil) {
 		return nil, fieldErr("user_id", "请指定处理人（user_id）或服务站点（org_id）之一", "give either user_id or org_id")
 	}
+	var v apperr.Validation
+	at := s.when(in.At, &v)
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
 	var out *Ticket
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		t, err := s.locked(ctx, id, in.Version)
@@ -127,16 +133,16 @@ func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (*Ticket
 				stationID, vendorID = &o.ID, &o.ID
 			}
 		}
-		now := s.now()
 		assignedAt := t.AssignedAt
 		if assignedAt == nil {
-			assignedAt = &now
+			assignedAt = &at
 		}
 		if err := s.bump(ctx, t, "status = ?, assignee_id = ?, station_id = ?, vendor_org_id = ?, assigned_at = ?",
 			StatusAssigned, assignee, stationID, vendorID, assignedAt); err != nil {
 			return err
 		}
-		if err := s.event(ctx, id, "assigned", now, t.Status, StatusAssigned, "", data); err != nil {
+		data["entered"] = in.At != nil
+		if err := s.event(ctx, id, "assigned", at, t.Status, StatusAssigned, "", data); err != nil {
 			return err
 		}
 		if out, err = s.get(ctx, id, false); err != nil {
