@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"lingting/internal/apperr"
@@ -364,6 +365,7 @@ func (s *Service) Comments(ctx context.Context, id int64) ([]Comment, error) {
 
 // AddComment comments on a visible ticket.
 func (s *Service) AddComment(ctx context.Context, id int64, in CommentInput) (*Comment, error) {
+	in.Body = strings.TrimSpace(in.Body)
 	if len([]rune(in.Body)) == 0 || len([]rune(in.Body)) > 5000 {
 		return nil, fieldErr("body", "内容须为 1–5000 字", "body must be 1–5000 characters")
 	}

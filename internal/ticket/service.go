@@ -312,6 +312,9 @@ func (s *Service) Update(ctx context.Context, id int64, in UpdateInput) (*Ticket
 		}
 		var v apperr.Validation
 		v.Required("title", title)
+		if len([]rune(title)) > 200 {
+			v.Add("title", "标题不能超过 200 字", "title must be at most 200 characters")
+		}
 		if !priorities[prio] {
 			v.Add("priority", "优先级只能是 low、normal、high、urgent", "priority must be low, normal, high or urgent")
 		}
