@@ -26,6 +26,7 @@ import (
 	"lingting/internal/org"
 	"lingting/internal/perm"
 	"lingting/internal/store"
+	"lingting/internal/telephony"
 	"lingting/internal/ticket"
 )
 
@@ -59,9 +60,11 @@ type App struct {
 	// Tickets runs work orders; Assets keeps devices.
 	Tickets *ticket.Service
 	Assets  *asset.Service
-	Perms   *perm.Registry
-	Server  *httpapi.Server
-	Metrics *prometheus.Registry
+	// Telephony builds screen pops from incoming calls.
+	Telephony *telephony.Service
+	Perms     *perm.Registry
+	Server    *httpapi.Server
+	Metrics   *prometheus.Registry
 	// Bootstrap says what the first start created (the admin login to print).
 	Bootstrap org.BootstrapResult
 }
@@ -91,7 +94,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		return nil, err
 	}
 	a := &App{Config: cfg, DB: db, Metrics: prometheus.NewRegistry()}
-	a.Perms = perm.NewRegistry(PermissionGroups, org.Permissions, audit.Permissions, customer.Permissions, ticket.Permissions, asset.Permissions)
+	a.Perms = perm.NewRegistry(PermissionGroups, org.Permissions, audit.Permissions, customer.Permissions, ticket.Permissions, asset.Permissions, telephony.Permissions)
 	a.Audit = audit.New(db)
 	a.Orgs = org.NewService(db, a.Audit, a.Perms)
 	a.Auth = auth.NewService(db, a.Orgs, a.Audit)
@@ -99,6 +102,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	a.importKick = make(chan struct{}, 1)
 	a.Assets = asset.NewService(db, a.Audit, a.Orgs)
 	a.Tickets = ticket.NewService(db, a.Audit, a.Orgs, a.Customers, a.Assets)
+	a.Telephony = telephony.NewService(db, a.Orgs, a.Customers, a.Tickets, a.Assets)
 	if err := a.Tickets.SyncTypes(ctx); err != nil {
 		return nil, fmt.Errorf("app: ticket types: %w", err)
 	}
@@ -129,7 +133,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		webFS = emptyFS{}
 	}
 	a.Server, err = httpapi.New(httpapi.Deps{DB: db, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Perms: a.Perms,
-		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
+		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
 	if err != nil {
 		return nil, err
 	}

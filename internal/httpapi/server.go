@@ -21,6 +21,7 @@ import (
 	"lingting/internal/perm"
 	"lingting/internal/scope"
 	"lingting/internal/store"
+	"lingting/internal/telephony"
 	"lingting/internal/ticket"
 )
 
@@ -33,6 +34,7 @@ type Deps struct {
 	Customers     *customer.Service
 	Tickets       *ticket.Service
 	Assets        *asset.Service
+	Telephony     *telephony.Service
 	ImportKick    func() // wakes the import worker
 	Perms         *perm.Registry
 	Metrics       *prometheus.Registry
@@ -214,6 +216,7 @@ func (s *Server) routes() {
 	s.api("GET /api/v1/audit", "audit.read", s.listAudit)
 	s.customerRoutes()
 	s.ticketRoutes()
+	s.telephonyRoutes()
 
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apperr.New(apperr.NotFound, "接口不存在："+r.Method+" "+r.URL.Path, "no such endpoint: "+r.Method+" "+r.URL.Path))

@@ -69,7 +69,7 @@ func TestTicketLifecycle(t *testing.T) {
 			{"/events", map[string]any{"kind": "departed", "at": at(0)}, 200},
 			{"/events", map[string]any{"kind": "arrived", "at": at(45), "distance_km": 18.5}, 200},
 			{"/events", map[string]any{"kind": "repaired", "at": at(30)}, 422}, // before arrival
-			{"/transitions", map[string]any{"to": "pending"}, 422},              // reason missing
+			{"/transitions", map[string]any{"to": "pending"}, 422},             // reason missing
 			{"/transitions", map[string]any{"to": "pending", "reason": "waiting_parts", "at": at(60)}, 200},
 			{"/transitions", map[string]any{"to": "in_progress", "at": at(120)}, 200},
 			{"/events", map[string]any{"kind": "repaired", "at": at(150)}, 200},

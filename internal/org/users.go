@@ -80,6 +80,7 @@ type UserUpdate struct {
 type UserFilter struct {
 	Q      string
 	OrgID  int64 // this org and its subtree
+	Phone  string
 	Status string
 	Limit  int
 	Offset int
@@ -171,6 +172,10 @@ func (s *Service) ListUsers(ctx context.Context, f UserFilter) ([]*User, int, er
 		p := likePattern(q)
 		where += ` AND (lower(u.name) LIKE ? ESCAPE '\' OR lower(u.login) LIKE ? ESCAPE '\' OR lower(u.job_no) LIKE ? ESCAPE '\' OR u.initials LIKE ? ESCAPE '\')`
 		args = append(args, p, p, p, p)
+	}
+	if f.Phone != "" {
+		where += " AND u.phone = ?"
+		args = append(args, f.Phone)
 	}
 	if f.OrgID != 0 {
 		where += " AND o.path LIKE (SELECT path FROM orgs WHERE id = ?) || '%'"

@@ -285,3 +285,17 @@ func (c *Client) On(other *TestApp) *Client {
 	}
 	return &cp
 }
+
+// Stream opens a GET without reading the body (Server-Sent Events); the caller closes it.
+func (c *Client) Stream(ctx context.Context, path string) *http.Response {
+	c.t.Helper()
+	req, err := http.NewRequestWithContext(ctx, "GET", c.app.URL+path, nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return resp
+}

@@ -200,6 +200,7 @@ type Filter struct {
 	OrgID, VendorOrgID     int64 // subtrees
 	AssetID, CustomerID    int64
 	Unassigned             bool
+	Open                   bool // neither resolved nor closed
 	CreatedFrom, CreatedTo time.Time
 	Q                      string
 	Limit, Offset          int
@@ -231,6 +232,9 @@ func (s *Service) List(ctx context.Context, f Filter) (items []*Ticket, total in
 	}
 	if f.StationID != 0 {
 		add("t.station_id = ?", f.StationID)
+	}
+	if f.Open {
+		w += " AND t.status NOT IN ('resolved', 'closed')"
 	}
 	if f.Unassigned {
 		w += " AND t.assignee_id IS NULL AND t.station_id IS NULL AND t.status = 'new'"
