@@ -23,6 +23,7 @@ import (
 	"lingting/internal/customer"
 	"lingting/internal/demo"
 	"lingting/internal/httpapi"
+	"lingting/internal/kb"
 	"lingting/internal/org"
 	"lingting/internal/perm"
 	"lingting/internal/store"
@@ -45,6 +46,7 @@ var PermissionGroups = []perm.Group{
 	{Code: "settings", LabelZH: "系统设置", LabelEN: "Settings"},
 	{Code: "ticket", LabelZH: "工单", LabelEN: "Tickets"},
 	{Code: "asset", LabelZH: "设备", LabelEN: "Devices"},
+	{Code: "kb", LabelZH: "知识库", LabelEN: "Knowledge base"},
 }
 
 // App is one Lingting process.
@@ -62,9 +64,11 @@ type App struct {
 	Assets  *asset.Service
 	// Telephony builds screen pops from incoming calls.
 	Telephony *telephony.Service
-	Perms     *perm.Registry
-	Server    *httpapi.Server
-	Metrics   *prometheus.Registry
+	// KB is the knowledge base.
+	KB      *kb.Service
+	Perms   *perm.Registry
+	Server  *httpapi.Server
+	Metrics *prometheus.Registry
 	// Bootstrap says what the first start created (the admin login to print).
 	Bootstrap org.BootstrapResult
 }
@@ -94,7 +98,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		return nil, err
 	}
 	a := &App{Config: cfg, DB: db, Metrics: prometheus.NewRegistry()}
-	a.Perms = perm.NewRegistry(PermissionGroups, org.Permissions, audit.Permissions, customer.Permissions, ticket.Permissions, asset.Permissions, telephony.Permissions)
+	a.Perms = perm.NewRegistry(PermissionGroups, org.Permissions, audit.Permissions, customer.Permissions, ticket.Permissions, asset.Permissions, telephony.Permissions, kb.Permissions)
 	a.Audit = audit.New(db)
 	a.Orgs = org.NewService(db, a.Audit, a.Perms)
 	a.Auth = auth.NewService(db, a.Orgs, a.Audit)
@@ -103,6 +107,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	a.Assets = asset.NewService(db, a.Audit, a.Orgs)
 	a.Tickets = ticket.NewService(db, a.Audit, a.Orgs, a.Customers, a.Assets)
 	a.Telephony = telephony.NewService(db, a.Orgs, a.Customers, a.Tickets, a.Assets)
+	a.KB = kb.NewService(db, a.Audit)
 	if err := a.Tickets.SyncTypes(ctx); err != nil {
 		return nil, fmt.Errorf("app: ticket types: %w", err)
 	}
@@ -115,7 +120,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	}
 	a.Bootstrap = res
 	if cfg.Demo {
-		svc := demo.Services{Orgs: a.Orgs, Customers: a.Customers, Assets: a.Assets, Tickets: a.Tickets}
+		svc := demo.Services{Orgs: a.Orgs, Customers: a.Customers, Assets: a.Assets, Tickets: a.Tickets, KB: a.KB}
 		if err := demo.Load(ctx, svc, demo.Options{Customers: cfg.DemoCustomers, Tickets: cfg.DemoTickets}); err != nil {
 			return nil, fmt.Errorf("app: demo data: %w", err)
 		}
@@ -133,7 +138,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		webFS = emptyFS{}
 	}
 	a.Server, err = httpapi.New(httpapi.Deps{DB: db, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Perms: a.Perms,
-		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
+		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"lingting/internal/asset"
+	"lingting/internal/kb"
 	"lingting/internal/org"
 	"lingting/internal/ticket"
 )
@@ -18,6 +19,17 @@ var deviceKinds = []struct{ typ, brand, model string }{
 
 var faults = []string{"吞卡", "钞箱故障", "出钞异常", "凭条打印机卡纸", "读卡器故障", "屏幕无响应", "网络中断", "存款模块卡钞"}
 
+var solutions = map[string]string{
+	"吞卡":      "1. 安抚客户，登记卡号后四位与联系方式；2. 通知网点在吞卡盒取卡，核验身份后归还；3. 多次吞卡时检查读卡器皮带与传感器。",
+	"钞箱故障":    "1. 远程查看钞箱状态码；2. 重新装载钞箱并复位；3. 钞箱卡扣损坏需更换钞箱。",
+	"出钞异常":    "1. 核对交易流水与冠字号；2. 清点废钞箱；3. 检查出钞模块皮带、传感器并清洁。",
+	"凭条打印机卡纸": "1. 打开打印机仓取出卡纸；2. 更换纸卷，确认纸卷方向；3. 清洁切刀。",
+	"读卡器故障":   "1. 清洁读卡器磁头与 IC 触点；2. 重启读卡模块；3. 仍无法读卡时更换读卡器。",
+	"屏幕无响应":   "1. 远程重启终端应用；2. 检查触摸屏连接线；3. 校准触摸屏。",
+	"网络中断":    "1. 检查网点交换机与网线；2. 联系运营商确认专线；3. 恢复后核对未完成交易。",
+	"存款模块卡钞":  "1. 暂停存款服务；2. 打开存款模块取出卡钞并登记；3. 检查通道传感器，清洁后试运行。",
+}
+
 // stationFor picks the station that services a sub-branch's outlets.
 var stationFor = map[string]string{"HXB-BJ-HD": "ADWB-BJ1", "HXB-BJ-CY": "ADWB-BJ2", "HXB-SH-PD": "ADWB-SH", "HXB-SH-XH": "ADWB-SH"}
 
@@ -25,8 +37,29 @@ var stationEngineers = map[string][]string{"ADWB-BJ1": {"eng.bj1a", "eng.bj1b"},
 
 // loadTickets adds devices at every outlet, serviced by the station of their
 // sub-branch, and a history of repair tickets with realistic timelines.
-func loadTickets(ctx context.Context, orgs *org.Service, assets *asset.Service, tickets *ticket.Service, ids map[string]int64, perOutlet, count int) error {
+func loadTickets(ctx context.Context, orgs *org.Service, assets *asset.Service, tickets *ticket.Service, knowledge *kb.Service, ids map[string]int64, perOutlet, count int) error {
 	r := rand.New(rand.NewPCG(2026, 4))
+	root, err := knowledge.CreateCategory(ctx, kb.CategoryInput{Name: "自助设备故障"})
+	if err != nil {
+		return err
+	}
+	category := map[string]int64{}
+	for i, f := range faults {
+		c, err := knowledge.CreateCategory(ctx, kb.CategoryInput{ParentID: &root.ID, Name: f, Sort: i})
+		if err != nil {
+			return err
+		}
+		category[f] = c.ID
+		if _, err := knowledge.SaveArticle(ctx, 0, kb.ArticleInput{CategoryID: &c.ID, Kind: "solution", Title: f + "处理步骤", Body: solutions[f]}); err != nil {
+			return err
+		}
+	}
+	for _, faq := range [][2]string{{"ATM 吞卡了怎么办？", "请不要离开，立即拨打网点电话或 95588，工作人员会在核验身份后归还银行卡。"},
+		{"存款没有入账怎么办？", "请保留凭条并联系网点，我们将在 1 个工作日内核实处理。"}} {
+		if _, err := knowledge.SaveArticle(ctx, 0, kb.ArticleInput{Kind: "faq", Title: faq[0], Body: faq[1], Public: true}); err != nil {
+			return err
+		}
+	}
 	users, _, err := orgs.ListUsers(ctx, org.UserFilter{Limit: 500})
 	if err != nil {
 		return err
@@ -64,7 +97,8 @@ func loadTickets(ctx context.Context, orgs *org.Service, assets *asset.Service, 
 		d := devices[r.IntN(len(devices))]
 		reported := now.Add(-time.Duration(r.IntN(390*24)) * time.Hour).Add(-time.Duration(r.IntN(60)) * time.Minute)
 		fault := faults[r.IntN(len(faults))]
-		t, err := tickets.Create(ctx, ticket.CreateInput{Type: "repair", Title: fault, Description: "网点来电报修：" + fault, Priority: []string{"normal", "normal", "high", "urgent"}[r.IntN(4)],
+		cat := category[fault]
+		t, err := tickets.Create(ctx, ticket.CreateInput{Type: "repair", Title: fault, CategoryID: &cat, Description: "网点来电报修：" + fault, Priority: []string{"normal", "normal", "high", "urgent"}[r.IntN(4)],
 			AssetID: &d.id, Channel: "phone", ReportedAt: &reported})
 		if err != nil {
 			return fmt.Errorf("demo: ticket %d: %w", i, err)

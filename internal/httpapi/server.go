@@ -17,6 +17,7 @@ import (
 	"lingting/internal/audit"
 	"lingting/internal/auth"
 	"lingting/internal/customer"
+	"lingting/internal/kb"
 	"lingting/internal/org"
 	"lingting/internal/perm"
 	"lingting/internal/scope"
@@ -35,6 +36,7 @@ type Deps struct {
 	Tickets       *ticket.Service
 	Assets        *asset.Service
 	Telephony     *telephony.Service
+	KB            *kb.Service
 	ImportKick    func() // wakes the import worker
 	Perms         *perm.Registry
 	Metrics       *prometheus.Registry
@@ -217,6 +219,7 @@ func (s *Server) routes() {
 	s.customerRoutes()
 	s.ticketRoutes()
 	s.telephonyRoutes()
+	s.kbRoutes()
 
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apperr.New(apperr.NotFound, "接口不存在："+r.Method+" "+r.URL.Path, "no such endpoint: "+r.Method+" "+r.URL.Path))

@@ -113,6 +113,15 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Ticket, error) {
 		if _, err := s.orgs.GetOrg(ctx, orgID); err != nil {
 			return fieldErr("org_id", "机构不存在或不在您的数据范围内", "org not found or outside your data scope")
 		}
+		if in.CategoryID != nil {
+			var n int
+			if err := s.db.Get(ctx, &n, "SELECT count(*) FROM kb_categories WHERE id = ?", *in.CategoryID); err != nil {
+				return err
+			}
+			if n == 0 {
+				return fieldErr("category_id", "故障分类不存在", "fault category not found")
+			}
+		}
 		if in.ParentID != nil {
 			if _, err := s.Get(ctx, *in.ParentID); err != nil {
 				return fieldErr("parent_id", "主工单不存在", "parent ticket not found")
