@@ -19,6 +19,25 @@ export interface MenuItem {
 export const MENU: readonly MenuItem[] = [
   { key: 'home', titleKey: 'menu.home', icon: 'HomeFilled', testId: 'menu-home', path: '/' },
   {
+    key: 'ticket',
+    titleKey: 'menu.ticketGroup',
+    icon: 'Tickets',
+    testId: 'menu-ticket-group',
+    children: [
+      { key: 'tickets', titleKey: 'menu.tickets', icon: 'List', testId: 'menu-tickets', path: '/tickets', permission: 'ticket.read' },
+      {
+        key: 'ticket-board',
+        titleKey: 'menu.ticketBoard',
+        icon: 'Grid',
+        testId: 'menu-ticket-board',
+        path: '/tickets/board',
+        permission: 'ticket.assign',
+      },
+      { key: 'engineer', titleKey: 'menu.engineer', icon: 'Van', testId: 'menu-engineer', path: '/engineer', permission: 'ticket.update' },
+      { key: 'assets', titleKey: 'menu.assets', icon: 'Monitor', testId: 'menu-assets', path: '/assets', permission: 'asset.read' },
+    ],
+  },
+  {
     key: 'customer',
     titleKey: 'menu.customerGroup',
     icon: 'UserFilled',

@@ -89,6 +89,42 @@ export const routes: RouteRecordRaw[] = [
         meta: { permission: 'settings.update', titleKey: 'menu.customerFields' },
       },
       {
+        path: 'tickets',
+        name: 'tickets',
+        component: () => import('../views/tickets/TicketsView.vue'),
+        meta: { permission: 'ticket.read', titleKey: 'menu.tickets' },
+      },
+      {
+        path: 'tickets/board',
+        name: 'ticket-board',
+        component: () => import('../views/tickets/BoardView.vue'),
+        meta: { permission: 'ticket.assign', titleKey: 'menu.ticketBoard' },
+      },
+      {
+        path: 'tickets/:id(\\d+)',
+        name: 'ticket',
+        component: () => import('../views/tickets/TicketDetailView.vue'),
+        meta: { permission: 'ticket.read', titleKey: 'tickets.detailTitle' },
+      },
+      {
+        path: 'engineer',
+        name: 'engineer',
+        component: () => import('../views/engineer/EngineerView.vue'),
+        meta: { permission: 'ticket.update', titleKey: 'menu.engineer' },
+      },
+      {
+        path: 'assets',
+        name: 'assets',
+        component: () => import('../views/assets/AssetsView.vue'),
+        meta: { permission: 'asset.read', titleKey: 'menu.assets' },
+      },
+      {
+        path: 'assets/:id(\\d+)',
+        name: 'asset',
+        component: () => import('../views/assets/AssetDetailView.vue'),
+        meta: { permission: 'asset.read', titleKey: 'assets.detailTitle' },
+      },
+      {
         path: 'profile',
         name: 'profile',
         component: () => import('../views/profile/ProfileView.vue'),

@@ -15,7 +15,8 @@ describe('buildMenu', () => {
   })
 
   it('keeps the system group with only the permitted children', () => {
-    const menu = buildMenu(['user.read', 'ticket.read'])
+    // sla.read stands for a permission no menu entry needs
+    const menu = buildMenu(['user.read', 'sla.read'])
     expect(keys(menu)).toEqual(['home', 'system', 'users'])
     expect(menu[1]?.children?.map((c) => c.path)).toEqual(['/users'])
   })
@@ -87,6 +88,51 @@ describe('buildMenu', () => {
 
   it('shows custom fields only with settings.update', () => {
     expect(keys(buildMenu(['settings.update']))).toEqual(['home', 'customer', 'customer-fields'])
+  })
+})
+
+describe('ticket menu group', () => {
+  const everything = [
+    'ticket.read',
+    'ticket.assign',
+    'ticket.update',
+    'asset.read',
+    'customer.read',
+    'import.create',
+    'settings.update',
+    'org.read',
+    'user.read',
+    'role.read',
+    'audit.read',
+  ]
+
+  it('comes first, above the customer and system groups, with its four pages', () => {
+    const menu = buildMenu(everything)
+    expect(menu.map((m) => m.key)).toEqual(['home', 'ticket', 'customer', 'system'])
+    const group = menu[1]!
+    expect(group.titleKey).toBe('menu.ticketGroup')
+    expect(group.testId).toBe('menu-ticket-group')
+    expect(group.children?.map((c) => [c.key, c.path, c.testId])).toEqual([
+      ['tickets', '/tickets', 'menu-tickets'],
+      ['ticket-board', '/tickets/board', 'menu-ticket-board'],
+      ['engineer', '/engineer', 'menu-engineer'],
+      ['assets', '/assets', 'menu-assets'],
+    ])
+  })
+
+  it('shows each page for its own permission only', () => {
+    expect(keys(buildMenu(['ticket.read']))).toEqual(['home', 'ticket', 'tickets'])
+    expect(keys(buildMenu(['ticket.assign']))).toEqual(['home', 'ticket', 'ticket-board'])
+    expect(keys(buildMenu(['ticket.update']))).toEqual(['home', 'ticket', 'engineer'])
+    expect(keys(buildMenu(['asset.read']))).toEqual(['home', 'ticket', 'assets'])
+  })
+
+  it('gives an engineer (read and update) the list and my tasks', () => {
+    expect(keys(buildMenu(['ticket.read', 'ticket.update', 'ticket.comment']))).toEqual(['home', 'ticket', 'tickets', 'engineer'])
+  })
+
+  it('hides the group without any ticket or device permission', () => {
+    expect(keys(buildMenu(['ticket.create', 'ticket.comment', 'asset.create', 'asset.update']))).toEqual(['home'])
   })
 })
 

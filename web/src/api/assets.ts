@@ -1,0 +1,88 @@
+// Device archive endpoints (/assets).
+import { http, type Page, type Query } from './http'
+
+export const ASSET_STATUSES = ['in_service', 'faulty', 'retired'] as const
+export type AssetStatus = (typeof ASSET_STATUSES)[number]
+
+/** Types offered in the form; any other text is accepted too. */
+export const ASSET_TYPE_SUGGESTIONS = ['ATM', '存取款一体机', '智能柜员机', '自助查询机', '叫号机', 'POS', '点钞机', '打印机'] as const
+
+/** A device (设备) as the API answers it. Dates are YYYY-MM-DD. */
+export interface Asset {
+  id: number
+  code: string
+  type: string
+  brand: string
+  model: string
+  serial: string
+  org_id: number
+  org_name: string
+  vendor_org_id: number | null
+  vendor_org_name: string | null
+  installed_on: string | null
+  warranty_until: string | null
+  contract_id: number | null
+  status: AssetStatus | (string & {})
+  location: string
+  created_at: string
+  updated_at: string
+}
+
+/** Body of POST /assets. */
+export interface AssetInput {
+  type: string
+  brand: string
+  model: string
+  serial: string
+  org_id: number
+  vendor_org_id?: number | null
+  installed_on?: string | null
+  warranty_until?: string | null
+  status?: AssetStatus
+  location: string
+}
+
+/** Filters of GET /assets. Empty values mean "any". */
+export interface AssetFilter {
+  /** Code or serial (exact) or model (part). */
+  q: string
+  type: string
+  brand: string
+  model: string
+  /** Owning org subtree. */
+  org_id: number | null
+  /** Servicing org subtree. */
+  vendor_org_id: number | null
+}
+
+export function emptyAssetFilter(): AssetFilter {
+  return { q: '', type: '', brand: '', model: '', org_id: null, vendor_org_id: null }
+}
+
+/** Query of GET /assets for a filter (and a page). */
+export function assetQuery(f: Partial<AssetFilter>, page?: { page: number; page_size: number }): Query {
+  const q: Query = {
+    q: f.q?.trim(),
+    type: f.type?.trim(),
+    brand: f.brand?.trim(),
+    model: f.model?.trim(),
+    org_id: f.org_id,
+    vendor_org_id: f.vendor_org_id,
+  }
+  if (page) {
+    q.page = page.page
+    q.page_size = page.page_size
+  }
+  return q
+}
+
+/** Is the warranty over on day today (YYYY-MM-DD)? No end date: no. */
+export function warrantyExpired(a: Pick<Asset, 'warranty_until'>, today: string): boolean {
+  return !!a.warranty_until && a.warranty_until < today
+}
+
+export const assetsApi = {
+  list: (f: Partial<AssetFilter>, page: { page: number; page_size: number }) => http.get<Page<Asset>>('/assets', assetQuery(f, page)),
+  get: (id: number) => http.get<Asset>(`/assets/${id}`),
+  create: (body: AssetInput) => http.post<Asset>('/assets', body),
+}
