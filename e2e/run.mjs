@@ -2,6 +2,7 @@
 // tree and a user, who then logs in and sees only that subtree.
 import { startServer, launchBrowser, Journey, assert, ADMIN_PASSWORD } from './harness.mjs'
 import { customerDataInAndOut } from './customers.mjs'
+import { atmRepair } from './tickets.mjs'
 
 const $ = (id) => `[data-test="${id}"]`
 
@@ -130,7 +131,7 @@ const browser = await launchBrowser()
 let failed = 0
 let passed = 0
 try {
-  for (const journey of [adminBuildsAndScopes, customerDataInAndOut]) {
+  for (const journey of [adminBuildsAndScopes, customerDataInAndOut, atmRepair]) {
     try {
       passed += await journey(browser, server.base)
     } catch {
