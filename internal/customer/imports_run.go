@@ -415,6 +415,7 @@ func (s *Service) decideImport(ctx context.Context, id int64, from string, apply
 }
 
 func (s *Service) applyRows(ctx context.Context, imp *Import) (inserted, updated int, err error) {
+	batch := withBatch(ctx)
 	// Rows are read in pages by line so memory stays flat for large files.
 	after := 1
 	for {
@@ -437,7 +438,7 @@ func (s *Service) applyRows(ctx context.Context, imp *Import) (inserted, updated
 				return 0, 0, err
 			}
 			if r.Action == actionInsert {
-				if _, err := s.create(ctx, in, imp.ID, false); err != nil {
+				if _, err := s.create(batch, in, imp.ID, false); err != nil {
 					return 0, 0, rowFailure(r.Line, err)
 				}
 				inserted++

@@ -59,11 +59,18 @@ func (s *Service) create(ctx context.Context, in Input, importID int64, audited 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.db.Exec(ctx, "UPDATE customers SET code = ? WHERE id = ?", fmt.Sprintf("KH%08d", id), id); err != nil {
+	code := fmt.Sprintf("KH%08d", id)
+	if _, err := s.db.Exec(ctx, "UPDATE customers SET code = ? WHERE id = ?", code, id); err != nil {
 		return nil, err
 	}
-	if err := s.writeChildren(ctx, id, in); err != nil {
+	if err := s.insertChildren(ctx, id, in); err != nil {
 		return nil, err
+	}
+	if batchFrom(ctx) != nil {
+		// Batches (imports, seeding) need the id only: index from the input
+		// instead of reading the row back.
+		c := &Customer{ID: id, Code: code, Name: in.Name, Address: in.Address, Notes: in.Notes, Email: in.Email}
+		return c, s.index(ctx, c)
 	}
 	c, err := s.load(ctx, id)
 	if err != nil {
@@ -89,6 +96,7 @@ func duplicateErr(ctx context.Context, dupID int64) error {
 // data, provisioning). Invalid or duplicate inputs fail the whole batch.
 func (s *Service) Seed(ctx context.Context, ins []Input) ([]int64, error) {
 	ids := make([]int64, 0, len(ins))
+	ctx = withBatch(ctx)
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		for i, in := range ins {
 			c, err := s.create(ctx, in, 0, false)
@@ -122,18 +130,24 @@ func (s *Service) findDuplicate(ctx context.Context, in Input, except int64) (in
 	return 0, nil
 }
 
+// writeChildren replaces the phones and tags of an existing customer.
 func (s *Service) writeChildren(ctx context.Context, id int64, in Input) error {
 	if _, err := s.db.Exec(ctx, "DELETE FROM customer_phones WHERE customer_id = ?", id); err != nil {
 		return err
 	}
+	if _, err := s.db.Exec(ctx, "DELETE FROM customer_tags WHERE customer_id = ?", id); err != nil {
+		return err
+	}
+	return s.insertChildren(ctx, id, in)
+}
+
+// insertChildren adds the phones and tags of a customer that has none yet.
+func (s *Service) insertChildren(ctx context.Context, id int64, in Input) error {
 	for _, p := range in.Phones {
 		if _, err := s.db.Exec(ctx, "INSERT INTO customer_phones (customer_id, number, number_rev, label, is_primary) VALUES (?, ?, ?, ?, ?)",
 			id, p.Number, reverse(digitsOnly(p.Number)), p.Label, p.Primary); err != nil {
 			return err
 		}
-	}
-	if _, err := s.db.Exec(ctx, "DELETE FROM customer_tags WHERE customer_id = ?", id); err != nil {
-		return err
 	}
 	for _, t := range in.Tags {
 		if _, err := s.db.Exec(ctx, "INSERT INTO customer_tags (customer_id, tag) VALUES (?, ?)", id, t); err != nil {
@@ -150,8 +164,10 @@ func (s *Service) index(ctx context.Context, c *Customer) error {
 		_, err := s.db.Exec(ctx, "INSERT INTO customer_search (customer_id, doc) VALUES (?, array_to_tsvector(?::text[])) ON CONFLICT (customer_id) DO UPDATE SET doc = excluded.doc", c.ID, terms)
 		return err
 	}
-	if _, err := s.db.Exec(ctx, "DELETE FROM customer_search WHERE rowid = ?", c.ID); err != nil {
-		return err
+	if batchFrom(ctx) == nil { // a batch only indexes rows it has just created
+		if _, err := s.db.Exec(ctx, "DELETE FROM customer_search WHERE rowid = ?", c.ID); err != nil {
+			return err
+		}
 	}
 	_, err := s.db.Exec(ctx, "INSERT INTO customer_search (rowid, doc) VALUES (?, ?)", c.ID, strings.Join(terms, " "))
 	return err

@@ -184,26 +184,26 @@ func normalize(in *Input, v *apperr.Validation) {
 // checkRefs validates what needs the database: org and manager in the caller's
 // scope, grade, custom fields, and the caller's clearance.
 func (s *Service) checkRefs(ctx context.Context, in *Input, v *apperr.Validation) error {
+	b := batchFrom(ctx)
 	if in.OrgID == 0 {
 		v.Add("org_id", "必填", "required")
-	} else if _, err := s.orgs.GetOrg(ctx, in.OrgID); err != nil {
-		if apperr.CodeOf(err) != apperr.NotFound {
-			return err
-		}
+	} else if ok, err := b.visible(refOrg, in.OrgID, func() error { _, err := s.orgs.GetOrg(ctx, in.OrgID); return err }); err != nil {
+		return err
+	} else if !ok {
 		v.Add("org_id", "所属机构不存在或不在您的数据范围内", "org not found or outside your data scope")
 	}
 	if in.ManagerID != nil && *in.ManagerID != 0 {
-		if _, err := s.orgs.GetUser(ctx, *in.ManagerID); err != nil {
-			if apperr.CodeOf(err) != apperr.NotFound {
-				return err
-			}
+		id := *in.ManagerID
+		if ok, err := b.visible(refManager, id, func() error { _, err := s.orgs.GetUser(ctx, id); return err }); err != nil {
+			return err
+		} else if !ok {
 			v.Add("manager_id", "客户经理不存在或不在您的数据范围内", "manager not found or outside your data scope")
 		}
 	} else {
 		in.ManagerID = nil
 	}
 	if in.Grade != "" {
-		grades, err := s.Grades(ctx)
+		grades, err := b.gradeList(ctx, s)
 		if err != nil {
 			return err
 		}
@@ -220,7 +220,7 @@ func (s *Service) checkRefs(ctx context.Context, in *Input, v *apperr.Validation
 	if in.Confidentiality > clearance(perm.From(ctx)) && perm.From(ctx) != nil {
 		v.Add("confidentiality", "不能设置高于自己权限的密级", "cannot set a confidentiality above your clearance")
 	}
-	fields, err := s.Fields(ctx)
+	fields, err := b.fieldList(ctx, s)
 	if err != nil {
 		return err
 	}
