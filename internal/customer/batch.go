@@ -4,12 +4,22 @@ import (
 	"context"
 
 	"lingting/internal/apperr"
+	"lingting/internal/store"
 )
+
+// stmtsOf returns the statement cache of the batch in ctx, or nil.
+func stmtsOf(ctx context.Context) *store.Stmts {
+	if b := batchFrom(ctx); b != nil {
+		return b.stmts
+	}
+	return nil
+}
 
 // batch remembers, for one import or seeding run, what every row would look up
 // again: orgs and managers already checked, the grade list and the custom fields.
 // Without a batch in the context each lookup goes to the database.
 type batch struct {
+	stmts    *store.Stmts // prepared on first use inside the batch's transaction
 	orgs     map[int64]bool
 	managers map[int64]bool
 	grades   []Grade
@@ -21,7 +31,7 @@ type batchKey struct{}
 
 // withBatch returns a context whose creates share lookups.
 func withBatch(ctx context.Context) context.Context {
-	return context.WithValue(ctx, batchKey{}, &batch{orgs: map[int64]bool{}, managers: map[int64]bool{}})
+	return context.WithValue(ctx, batchKey{}, &batch{stmts: store.NewStmts(), orgs: map[int64]bool{}, managers: map[int64]bool{}})
 }
 
 func batchFrom(ctx context.Context) *batch {

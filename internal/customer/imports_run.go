@@ -17,6 +17,7 @@ import (
 	"lingting/internal/importer"
 	"lingting/internal/org"
 	"lingting/internal/scope"
+	"lingting/internal/store"
 )
 
 // Row actions decided by validation.
@@ -86,6 +87,9 @@ func (s *Service) validateImport(sys context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
+	// Duplicate lookups repeat per row: prepare them once on the reader pool.
+	ctx = withBatch(ctx)
+	defer batchFrom(ctx).stmts.Close()
 	if _, err := s.db.Exec(sys, "DELETE FROM import_rows WHERE import_id = ?", id); err != nil {
 		return err
 	}
@@ -127,8 +131,9 @@ func (s *Service) validateImport(sys context.Context, id int64) error {
 			return nil
 		}
 		err := s.db.WithTx(sys, func(tx context.Context) error {
+			stmts := store.NewStmts()
 			for _, b := range batch {
-				if _, err := s.db.Exec(tx, "INSERT INTO import_rows (import_id, line, action, target_id, cells, data, errors) VALUES (?, ?, ?, ?, ?, ?, ?)",
+				if _, err := s.db.ExecCached(tx, stmts, "INSERT INTO import_rows (import_id, line, action, target_id, cells, data, errors) VALUES (?, ?, ?, ?, ?, ?, ?)",
 					id, b.line, b.action, b.target, b.cells, b.data, b.errs); err != nil {
 					return err
 				}

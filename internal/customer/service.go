@@ -53,14 +53,15 @@ func (s *Service) create(ctx context.Context, in Input, importID int64, audited 
 	if importID != 0 {
 		imp = importID
 	}
-	id, err := s.db.InsertID(ctx, s.q.Get("insert"), "~"+randomCode(), in.Kind, in.Name, initials.Of(in.Name), in.Phone, in.IDType, in.IDNumber,
+	var id int64
+	err := s.db.GetCached(ctx, stmtsOf(ctx), &id, s.q.Get("insert"), "~"+randomCode(), in.Kind, in.Name, initials.Of(in.Name), in.Phone, in.IDType, in.IDNumber,
 		in.Email, in.Address, in.Region, in.OrgID, in.ManagerID, in.Grade, in.Source, in.Status, in.Birthday,
 		string(annivs), in.Confidentiality, string(custom), in.Notes, imp, now, now)
 	if err != nil {
 		return nil, err
 	}
 	code := fmt.Sprintf("KH%08d", id)
-	if _, err := s.db.Exec(ctx, "UPDATE customers SET code = ? WHERE id = ?", code, id); err != nil {
+	if _, err := s.db.ExecCached(ctx, stmtsOf(ctx), "UPDATE customers SET code = ? WHERE id = ?", code, id); err != nil {
 		return nil, err
 	}
 	if err := s.insertChildren(ctx, id, in); err != nil {
@@ -116,13 +117,13 @@ func (s *Service) findDuplicate(ctx context.Context, in Input, except int64) (in
 	ctx = scope.With(ctx, scope.System()) // duplicates count across the whole archive
 	var id int64
 	if in.IDNumber != "" {
-		err := s.db.Get(ctx, &id, "SELECT id FROM customers WHERE id_number = ? AND id <> ? AND deleted_at IS NULL LIMIT 1", in.IDNumber, except)
+		err := s.db.GetCached(ctx, stmtsOf(ctx), &id, "SELECT id FROM customers WHERE id_number = ? AND id <> ? AND deleted_at IS NULL LIMIT 1", in.IDNumber, except)
 		if err == nil || !store.IsNoRows(err) {
 			return id, err
 		}
 	}
 	for _, p := range in.Phones {
-		err := s.db.Get(ctx, &id, s.q.Get("duplicate-name-phone"), in.Name, p.Number, except)
+		err := s.db.GetCached(ctx, stmtsOf(ctx), &id, s.q.Get("duplicate-name-phone"), in.Name, p.Number, except)
 		if err == nil || !store.IsNoRows(err) {
 			return id, err
 		}
@@ -144,13 +145,13 @@ func (s *Service) writeChildren(ctx context.Context, id int64, in Input) error {
 // insertChildren adds the phones and tags of a customer that has none yet.
 func (s *Service) insertChildren(ctx context.Context, id int64, in Input) error {
 	for _, p := range in.Phones {
-		if _, err := s.db.Exec(ctx, "INSERT INTO customer_phones (customer_id, number, number_rev, label, is_primary) VALUES (?, ?, ?, ?, ?)",
+		if _, err := s.db.ExecCached(ctx, stmtsOf(ctx), "INSERT INTO customer_phones (customer_id, number, number_rev, label, is_primary) VALUES (?, ?, ?, ?, ?)",
 			id, p.Number, reverse(digitsOnly(p.Number)), p.Label, p.Primary); err != nil {
 			return err
 		}
 	}
 	for _, t := range in.Tags {
-		if _, err := s.db.Exec(ctx, "INSERT INTO customer_tags (customer_id, tag) VALUES (?, ?)", id, t); err != nil {
+		if _, err := s.db.ExecCached(ctx, stmtsOf(ctx), "INSERT INTO customer_tags (customer_id, tag) VALUES (?, ?)", id, t); err != nil {
 			return err
 		}
 	}
@@ -161,7 +162,7 @@ func (s *Service) insertChildren(ctx context.Context, id int64, in Input) error 
 func (s *Service) index(ctx context.Context, c *Customer) error {
 	terms := searchTerms(c)
 	if s.db.Dialect == store.Postgres {
-		_, err := s.db.Exec(ctx, "INSERT INTO customer_search (customer_id, doc) VALUES (?, array_to_tsvector(?::text[])) ON CONFLICT (customer_id) DO UPDATE SET doc = excluded.doc", c.ID, terms)
+		_, err := s.db.ExecCached(ctx, stmtsOf(ctx), "INSERT INTO customer_search (customer_id, doc) VALUES (?, array_to_tsvector(?::text[])) ON CONFLICT (customer_id) DO UPDATE SET doc = excluded.doc", c.ID, terms)
 		return err
 	}
 	if batchFrom(ctx) == nil { // a batch only indexes rows it has just created
@@ -169,7 +170,7 @@ func (s *Service) index(ctx context.Context, c *Customer) error {
 			return err
 		}
 	}
-	_, err := s.db.Exec(ctx, "INSERT INTO customer_search (rowid, doc) VALUES (?, ?)", c.ID, strings.Join(terms, " "))
+	_, err := s.db.ExecCached(ctx, stmtsOf(ctx), "INSERT INTO customer_search (rowid, doc) VALUES (?, ?)", c.ID, strings.Join(terms, " "))
 	return err
 }
 

@@ -247,3 +247,67 @@ func redact(raw string) string {
 	}
 	return u.String()
 }
+
+// Stmts caches prepared statements for batches that run the same SQL for every
+// row. Inside a transaction they are prepared on it and close with it; outside,
+// they are prepared on the reader pool and Close releases them.
+type Stmts struct {
+	byQuery map[string]*sqlx.Stmt
+	pooled  []*sqlx.Stmt
+}
+
+// Close releases the statements prepared outside a transaction.
+func (c *Stmts) Close() {
+	for _, st := range c.pooled {
+		_ = st.Close()
+	}
+	c.pooled = nil
+}
+
+// NewStmts returns an empty statement cache.
+func NewStmts() *Stmts { return &Stmts{byQuery: map[string]*sqlx.Stmt{}} }
+
+func (db *DB) stmt(ctx context.Context, c *Stmts, q string) (*sqlx.Stmt, error) {
+	if st, ok := c.byQuery[q]; ok {
+		return st, nil
+	}
+	var st *sqlx.Stmt
+	var err error
+	if tx, ok := ctx.Value(txKey{}).(*sqlx.Tx); ok {
+		st, err = tx.PreparexContext(ctx, db.Rebind(q))
+	} else {
+		st, err = db.r.PreparexContext(ctx, db.Rebind(q))
+		if err == nil {
+			c.pooled = append(c.pooled, st)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.byQuery[q] = st
+	return st, nil
+}
+
+// ExecCached is Exec through a statement cache (plain Exec when c is nil).
+func (db *DB) ExecCached(ctx context.Context, c *Stmts, q string, args ...any) (sql.Result, error) {
+	if c == nil {
+		return db.Exec(ctx, q, args...)
+	}
+	st, err := db.stmt(ctx, c, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// GetCached is Get through a statement cache (plain Get when c is nil).
+func (db *DB) GetCached(ctx context.Context, c *Stmts, dest any, q string, args ...any) error {
+	if c == nil {
+		return db.Get(ctx, dest, q, args...)
+	}
+	st, err := db.stmt(ctx, c, q)
+	if err != nil {
+		return err
+	}
+	return st.GetContext(ctx, dest, args...)
+}
