@@ -108,3 +108,10 @@ func As(err error) (*Error, bool) {
 	ok := errors.As(err, &e)
 	return e, ok
 }
+
+// Field returns an Invalid error about one field.
+func Field(field, zh, en string) error {
+	var v Validation
+	v.Add(field, zh, en)
+	return v.Err()
+}

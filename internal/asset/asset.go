@@ -175,11 +175,11 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Asset, int, error) {
 		}
 	}
 	if f.OrgID != 0 {
-		w += " AND a.org_id IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id = ?) || '%')"
+		w += " AND " + scope.InSubtree("a.org_id")
 		args = append(args, f.OrgID)
 	}
 	if f.VendorOrgID != 0 {
-		w += " AND a.vendor_org_id IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id = ?) || '%')"
+		w += " AND " + scope.InSubtree("a.vendor_org_id")
 		args = append(args, f.VendorOrgID)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {

@@ -149,7 +149,7 @@ func (s *Service) CreateField(ctx context.Context, in FieldInput) (*Field, error
 		id, err := s.db.InsertID(ctx, "INSERT INTO customer_fields (code, label, type, options, required, sort, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
 			in.Code, in.Label, in.Type, string(opts), in.Required, in.Sort, s.now())
 		if store.IsUniqueViolation(err) {
-			return fieldErr("code", "字段编码已存在", "field code already exists")
+			return apperr.Field("code", "字段编码已存在", "field code already exists")
 		}
 		if err != nil {
 			return err
@@ -280,10 +280,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func fieldErr(field, zh, en string) error {
-	var v apperr.Validation
-	v.Add(field, zh, en)
-	return v.Err()
 }

@@ -41,7 +41,7 @@ func (s *Service) where(ctx context.Context, f Filter) (string, []any) {
 		args = append(args, f.Grade)
 	}
 	if f.OrgID != 0 {
-		w += " AND c.org_id IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id = ?) || '%')"
+		w += " AND " + scope.InSubtree("c.org_id")
 		args = append(args, f.OrgID)
 	}
 	if f.Tag != "" {

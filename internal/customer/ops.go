@@ -21,7 +21,7 @@ type MergeInput struct {
 // kept in the audit log so the merge can be understood and undone by hand.
 func (s *Service) Merge(ctx context.Context, in MergeInput) (*Customer, error) {
 	if in.SurvivorID == in.MergedID || in.SurvivorID == 0 || in.MergedID == 0 {
-		return nil, fieldErr("merged_id", "请选择两个不同的客户", "choose two different customers")
+		return nil, apperr.Field("merged_id", "请选择两个不同的客户", "choose two different customers")
 	}
 	var out *Customer
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
@@ -109,7 +109,7 @@ type BulkInput struct {
 // a customer outside the caller's scope fails the whole change.
 func (s *Service) Bulk(ctx context.Context, in BulkInput) (int, error) {
 	if len(in.IDs) == 0 || len(in.IDs) > 1000 {
-		return 0, fieldErr("ids", "请选择 1–1000 个客户", "choose 1 to 1000 customers")
+		return 0, apperr.Field("ids", "请选择 1–1000 个客户", "choose 1 to 1000 customers")
 	}
 	n := 0
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {

@@ -24,14 +24,14 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request, _ *auth.Pri
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		var maxErr *http.MaxBytesError
 		if errors.As(err, &maxErr) {
-			return fieldError("file", "文件不能超过 50 MB", "the file must be at most 50 MB")
+			return apperr.Field("file", "文件不能超过 50 MB", "the file must be at most 50 MB")
 		}
 		return apperr.New(apperr.Invalid, "请以 multipart/form-data 上传文件（字段 file）", "upload the file as multipart/form-data (field file)")
 	}
 	defer r.MultipartForm.RemoveAll()
 	f, hdr, err := r.FormFile("file")
 	if err != nil {
-		return fieldError("file", "必填", "required")
+		return apperr.Field("file", "必填", "required")
 	}
 	defer f.Close()
 	content, err := io.ReadAll(io.LimitReader(f, customer.MaxImportBytes+1))

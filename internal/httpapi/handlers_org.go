@@ -24,7 +24,7 @@ func (s *Server) listOrgs(w http.ResponseWriter, r *http.Request, _ *auth.Princi
 	}
 	f := org.OrgFilter{Q: q.Get("q"), Kind: org.Kind(q.Get("kind")), Limit: pg.Size, Offset: pg.offset()}
 	if f.Kind != "" && !f.Kind.Valid() {
-		return fieldError("kind", "机构类型无效", "unknown org kind")
+		return apperr.Field("kind", "机构类型无效", "unknown org kind")
 	}
 	items, total, err := s.Orgs.ListOrgs(r.Context(), f)
 	if err != nil {
@@ -91,7 +91,7 @@ func (s *Server) moveOrg(w http.ResponseWriter, r *http.Request, _ *auth.Princip
 		return err
 	}
 	if in.ParentID == 0 {
-		return fieldError("parent_id", "必填", "required")
+		return apperr.Field("parent_id", "必填", "required")
 	}
 	o, err := s.Orgs.MoveOrg(r.Context(), id, in.ParentID)
 	if err != nil {
@@ -111,10 +111,4 @@ func (s *Server) deleteOrg(w http.ResponseWriter, r *http.Request, _ *auth.Princ
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
-}
-
-func fieldError(field, zh, en string) error {
-	var v apperr.Validation
-	v.Add(field, zh, en)
-	return v.Err()
 }

@@ -115,7 +115,7 @@ func (s *Server) setUserRoles(w http.ResponseWriter, r *http.Request, p *auth.Pr
 		return err
 	}
 	if in.RoleIDs == nil {
-		return fieldError("role_ids", "必填（可为空数组）", "required (may be an empty array)")
+		return apperr.Field("role_ids", "必填（可为空数组）", "required (may be an empty array)")
 	}
 	u, err := s.Orgs.SetUserRoles(r.Context(), id, *in.RoleIDs, p.Permissions)
 	if err != nil {

@@ -114,7 +114,7 @@ func (s *Service) CreateCategory(ctx context.Context, in CategoryInput) (*Catego
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		if in.ParentID != nil {
 			if _, err := s.Category(ctx, *in.ParentID); err != nil {
-				return fieldErr("parent_id", "上级分类不存在", "parent category not found")
+				return apperr.Field("parent_id", "上级分类不存在", "parent category not found")
 			}
 		}
 		id, err := s.db.InsertID(ctx, "INSERT INTO kb_categories (parent_id, name, sort, created_at) VALUES (?, ?, ?, ?) RETURNING id", in.ParentID, in.Name, in.Sort, store.Now())
@@ -204,7 +204,7 @@ func (s *Service) SaveArticle(ctx context.Context, id int64, in ArticleInput) (*
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		if in.CategoryID != nil {
 			if _, err := s.Category(ctx, *in.CategoryID); err != nil {
-				return fieldErr("category_id", "故障分类不存在", "category not found")
+				return apperr.Field("category_id", "故障分类不存在", "category not found")
 			}
 		}
 		now := store.Now()
@@ -237,10 +237,4 @@ func (s *Service) SaveArticle(ctx context.Context, id int64, in ArticleInput) (*
 		return s.audit.Record(ctx, e)
 	})
 	return out, err
-}
-
-func fieldErr(field, zh, en string) error {
-	var v apperr.Validation
-	v.Add(field, zh, en)
-	return v.Err()
 }

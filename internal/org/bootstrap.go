@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"lingting/internal/apperr"
 
 	"lingting/internal/password"
 	"lingting/internal/scope"
@@ -90,7 +91,7 @@ func (s *Service) SyncAdminRole(ctx context.Context) error {
 // command-line provisioning): it is validated but not forced to change.
 func (s *Service) SeedUser(ctx context.Context, in UserInput) (*User, error) {
 	if zh, en := password.Problem(in.Password); zh != "" {
-		return nil, fieldErr("password", zh, en)
+		return nil, apperr.Field("password", zh, en)
 	}
 	return s.createUser(ctx, in, false, false)
 }

@@ -72,7 +72,7 @@ func (s *Service) checkGrantable(ctx context.Context, roleIDs []int64, target *O
 	for _, rid := range roleIDs {
 		r, err := s.GetRole(ctx, rid)
 		if err != nil {
-			return fieldErr("role_ids", fmt.Sprintf("角色 %d 不存在", rid), fmt.Sprintf("role %d not found", rid))
+			return apperr.Field("role_ids", fmt.Sprintf("角色 %d 不存在", rid), fmt.Sprintf("role %d not found", rid))
 		}
 		if caller == nil {
 			continue // the system itself

@@ -152,7 +152,7 @@ func (s *Service) createRole(ctx context.Context, in RoleInput, builtin bool, ca
 		now := store.Now()
 		id, err := s.db.InsertID(ctx, s.q.Get("role-insert"), in.Name, in.Description, in.Scope, builtin, now, now)
 		if store.IsUniqueViolation(err) {
-			return fieldErr("name", "角色名已存在", "role name already exists")
+			return apperr.Field("name", "角色名已存在", "role name already exists")
 		}
 		if err != nil {
 			return err
@@ -245,7 +245,7 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, u RoleUpdate, caller
 		}
 		_, err = s.db.Exec(ctx, "UPDATE roles SET name = ?, description = ?, scope = ?, updated_at = ? WHERE id = ?", in.Name, in.Description, in.Scope, store.Now(), id)
 		if store.IsUniqueViolation(err) {
-			return fieldErr("name", "角色名已存在", "role name already exists")
+			return apperr.Field("name", "角色名已存在", "role name already exists")
 		}
 		if err != nil {
 			return err
@@ -328,7 +328,7 @@ func (s *Service) setRoles(ctx context.Context, userID int64, roleIDs []int64) e
 		seen[rid] = true
 		if _, err := s.db.Exec(ctx, "INSERT INTO user_roles (user_id, role_id) VALUES (?, ?)", userID, rid); err != nil {
 			if strings.Contains(strings.ToLower(err.Error()), "foreign key") {
-				return fieldErr("role_ids", fmt.Sprintf("角色 %d 不存在", rid), fmt.Sprintf("role %d not found", rid))
+				return apperr.Field("role_ids", fmt.Sprintf("角色 %d 不存在", rid), fmt.Sprintf("role %d not found", rid))
 			}
 			return err
 		}

@@ -143,7 +143,7 @@ func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (*Org, error) {
 		if in.ParentID != nil {
 			parent, err := s.lockedOrg(ctx, *in.ParentID)
 			if err != nil {
-				return fieldErr("parent_id", "上级机构不存在", "parent org not found")
+				return apperr.Field("parent_id", "上级机构不存在", "parent org not found")
 			}
 			parentPath, depth, rootID = parent.Path, parent.Depth+1, parent.RootID
 		} else if !scope.From(ctx).All {
@@ -153,7 +153,7 @@ func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (*Org, error) {
 		id, err := s.db.InsertID(ctx, s.q.Get("org-insert"), in.ParentID, rootID, parentPath, depth, in.Kind,
 			in.Code, in.Name, initials.Of(in.Name), in.Region, in.Address, now, now)
 		if store.IsUniqueViolation(err) {
-			return fieldErr("code", "机构编码已存在", "org code already exists")
+			return apperr.Field("code", "机构编码已存在", "org code already exists")
 		}
 		if err != nil {
 			return err
@@ -199,7 +199,7 @@ func (s *Service) UpdateOrg(ctx context.Context, id int64, u OrgUpdate) (*Org, e
 		}
 		_, err = s.db.Exec(ctx, s.q.Get("org-update"), in.Kind, in.Code, in.Name, initials.Of(in.Name), in.Region, in.Address, store.Now(), id)
 		if store.IsUniqueViolation(err) {
-			return fieldErr("code", "机构编码已存在", "org code already exists")
+			return apperr.Field("code", "机构编码已存在", "org code already exists")
 		}
 		if err != nil {
 			return err
@@ -247,7 +247,7 @@ func (s *Service) moveOrg(ctx context.Context, o *Org, newParentID int64) (*Org,
 	}
 	parent, err := s.GetOrg(ctx, newParentID)
 	if err != nil {
-		return nil, fieldErr("parent_id", "目标上级机构不存在", "target parent org not found")
+		return nil, apperr.Field("parent_id", "目标上级机构不存在", "target parent org not found")
 	}
 	if strings.HasPrefix(parent.Path, o.Path) {
 		return nil, apperr.New(apperr.Conflict, "不能移动到自身或其下级机构之下", "cannot move an org under itself or its own descendant")
@@ -329,10 +329,4 @@ func setIf[T any](dst *T, src *T) {
 	if src != nil {
 		*dst = *src
 	}
-}
-
-func fieldErr(field, zh, en string) error {
-	var v apperr.Validation
-	v.Add(field, zh, en)
-	return v.Err()
 }

@@ -262,7 +262,7 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput, caller perm.Set)
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		target, err := s.GetOrg(ctx, in.OrgID)
 		if err != nil {
-			return fieldErr("org_id", "所属机构不存在或不在您的数据范围内", "org not found or outside your data scope")
+			return apperr.Field("org_id", "所属机构不存在或不在您的数据范围内", "org not found or outside your data scope")
 		}
 		if err := s.checkGrantable(ctx, in.RoleIDs, target, caller); err != nil {
 			return err
@@ -282,16 +282,16 @@ func (s *Service) createUser(ctx context.Context, in UserInput, mustChange, show
 	var created *User
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		if _, err := s.GetOrg(ctx, in.OrgID); err != nil {
-			return fieldErr("org_id", "所属机构不存在或不在您的数据范围内", "org not found or outside your data scope")
+			return apperr.Field("org_id", "所属机构不存在或不在您的数据范围内", "org not found or outside your data scope")
 		}
 		now := store.Now()
 		id, err := s.db.InsertID(ctx, s.q.Get("user-insert"), in.OrgID, in.Login, in.Name, initials.Of(in.Name),
 			in.JobNo, in.Phone, in.Email, hash, mustChange, now, now)
 		if store.IsUniqueViolation(err) {
 			if strings.Contains(err.Error(), "job_no") {
-				return fieldErr("job_no", "工号已被使用", "job number already in use")
+				return apperr.Field("job_no", "工号已被使用", "job number already in use")
 			}
-			return fieldErr("login", "账号已存在", "login already exists")
+			return apperr.Field("login", "账号已存在", "login already exists")
 		}
 		if err != nil {
 			return err
@@ -347,7 +347,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, u UserUpdate) (*User
 		}
 		if next.OrgID != before.OrgID {
 			if _, err := s.GetOrg(ctx, next.OrgID); err != nil {
-				return fieldErr("org_id", "所属机构不存在或不在您的数据范围内", "org not found or outside your data scope")
+				return apperr.Field("org_id", "所属机构不存在或不在您的数据范围内", "org not found or outside your data scope")
 			}
 		}
 		failed, lockedUntil := before.FailedLogins, before.LockedUntil
@@ -360,7 +360,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, u UserUpdate) (*User
 		_, err = s.db.Exec(ctx, s.q.Get("user-update"), next.OrgID, next.Name, initials.Of(next.Name), next.JobNo,
 			next.Phone, next.Email, status, failed, lockedUntil, store.Now(), id)
 		if store.IsUniqueViolation(err) {
-			return fieldErr("job_no", "工号已被使用", "job number already in use")
+			return apperr.Field("job_no", "工号已被使用", "job number already in use")
 		}
 		if err != nil {
 			return err

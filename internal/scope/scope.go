@@ -160,3 +160,8 @@ func From(ctx context.Context) Scope {
 	s, _ := ctx.Value(ctxKey{}).(Scope)
 	return s
 }
+
+// InSubtree renders "col is the org given by the next ? argument, or below it".
+func InSubtree(col string) string {
+	return col + " IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id = ?) || '%')"
+}

@@ -89,7 +89,7 @@ func (s *Service) when(at *time.Time, v *apperr.Validation) time.Time {
 // A station also becomes the servicing org, so its staff see the ticket.
 func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (*Ticket, error) {
 	if (in.UserID == nil) == (in.OrgID == nil) {
-		return nil, fieldErr("user_id", "请指定处理人（user_id）或服务站点（org_id）之一", "give either user_id or org_id")
+		return nil, apperr.Field("user_id", "请指定处理人（user_id）或服务站点（org_id）之一", "give either user_id or org_id")
 	}
 	var v apperr.Validation
 	at := s.when(in.At, &v)
@@ -118,7 +118,7 @@ func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (*Ticket
 		if in.OrgID != nil {
 			st, err := s.orgs.GetOrg(sys, *in.OrgID)
 			if err != nil || (st.Kind != org.KindStation && st.Kind != org.KindVendor && st.Kind != org.KindDepartment) {
-				return fieldErr("org_id", "只能派给服务站点、服务商或部门", "assign to a station, vendor or department")
+				return apperr.Field("org_id", "只能派给服务站点、服务商或部门", "assign to a station, vendor or department")
 			}
 			stationID, data["station"] = &st.ID, st.Name
 			if st.Kind != org.KindDepartment {
@@ -127,7 +127,7 @@ func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (*Ticket
 		} else {
 			u, err := s.orgs.UserByID(sys, *in.UserID)
 			if err != nil || u.Status != org.StatusActive {
-				return fieldErr("user_id", "处理人不存在或已停用", "assignee not found or not active")
+				return apperr.Field("user_id", "处理人不存在或已停用", "assignee not found or not active")
 			}
 			assignee, data["assignee"] = &u.ID, u.Name
 			if o, err := s.orgs.GetOrg(sys, u.OrgID); err == nil && (o.Kind == org.KindStation || o.Kind == org.KindVendor) {
@@ -268,14 +268,14 @@ func (s *Service) RecordEvent(ctx context.Context, id int64, in EventInput) (*Ti
 		switch in.Kind {
 		case "arrived":
 			if order["departed"] != nil && at.Before(*order["departed"]) {
-				return fieldErr("at", "到达时间不能早于出发时间", "arrival cannot precede departure")
+				return apperr.Field("at", "到达时间不能早于出发时间", "arrival cannot precede departure")
 			}
 		case "repaired":
 			if order["arrived"] == nil {
 				return apperr.New(apperr.Conflict, "请先记录到达", "record the arrival first")
 			}
 			if at.Before(*order["arrived"]) {
-				return fieldErr("at", "修复时间不能早于到达时间", "repair cannot precede arrival")
+				return apperr.Field("at", "修复时间不能早于到达时间", "repair cannot precede arrival")
 			}
 		}
 		status := t.Status
@@ -367,7 +367,7 @@ func (s *Service) Comments(ctx context.Context, id int64) ([]Comment, error) {
 func (s *Service) AddComment(ctx context.Context, id int64, in CommentInput) (*Comment, error) {
 	in.Body = strings.TrimSpace(in.Body)
 	if len([]rune(in.Body)) == 0 || len([]rune(in.Body)) > 5000 {
-		return nil, fieldErr("body", "内容须为 1–5000 字", "body must be 1–5000 characters")
+		return nil, apperr.Field("body", "内容须为 1–5000 字", "body must be 1–5000 characters")
 	}
 	var out Comment
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {

@@ -91,14 +91,14 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Ticket, error) {
 		if in.AssetID != nil {
 			a, err := s.assets.Get(ctx, *in.AssetID)
 			if err != nil {
-				return fieldErr("asset_id", "设备不存在或不在您的数据范围内", "device not found or outside your data scope")
+				return apperr.Field("asset_id", "设备不存在或不在您的数据范围内", "device not found or outside your data scope")
 			}
 			orgID, vendorID = a.OrgID, a.VendorOrgID
 		}
 		if in.CustomerID != nil {
 			c, err := s.customers.Get(ctx, *in.CustomerID)
 			if err != nil {
-				return fieldErr("customer_id", "客户不存在或不在您的数据范围内", "customer not found or outside your data scope")
+				return apperr.Field("customer_id", "客户不存在或不在您的数据范围内", "customer not found or outside your data scope")
 			}
 			if orgID == 0 {
 				orgID = c.OrgID
@@ -108,10 +108,10 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Ticket, error) {
 			orgID = *in.OrgID
 		}
 		if orgID == 0 {
-			return fieldErr("org_id", "请指定客户、设备或机构", "give a customer, a device or an org")
+			return apperr.Field("org_id", "请指定客户、设备或机构", "give a customer, a device or an org")
 		}
 		if _, err := s.orgs.GetOrg(ctx, orgID); err != nil {
-			return fieldErr("org_id", "机构不存在或不在您的数据范围内", "org not found or outside your data scope")
+			return apperr.Field("org_id", "机构不存在或不在您的数据范围内", "org not found or outside your data scope")
 		}
 		if in.CategoryID != nil {
 			var n int
@@ -119,12 +119,12 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Ticket, error) {
 				return err
 			}
 			if n == 0 {
-				return fieldErr("category_id", "故障分类不存在", "fault category not found")
+				return apperr.Field("category_id", "故障分类不存在", "fault category not found")
 			}
 		}
 		if in.ParentID != nil {
 			if _, err := s.Get(ctx, *in.ParentID); err != nil {
-				return fieldErr("parent_id", "主工单不存在", "parent ticket not found")
+				return apperr.Field("parent_id", "主工单不存在", "parent ticket not found")
 			}
 		}
 		day := s.day(reported)
@@ -249,10 +249,10 @@ func (s *Service) List(ctx context.Context, f Filter) (items []*Ticket, total in
 		w += " AND t.assignee_id IS NULL AND t.station_id IS NULL AND t.status = 'new'"
 	}
 	if f.OrgID != 0 {
-		add("t.org_id IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id = ?) || '%')", f.OrgID)
+		add(scope.InSubtree("t.org_id"), f.OrgID)
 	}
 	if f.VendorOrgID != 0 {
-		add("t.vendor_org_id IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id = ?) || '%')", f.VendorOrgID)
+		add(scope.InSubtree("t.vendor_org_id"), f.VendorOrgID)
 	}
 	if f.AssetID != 0 {
 		add("t.asset_id = ?", f.AssetID)
@@ -285,12 +285,6 @@ func (s *Service) List(ctx context.Context, f Filter) (items []*Ticket, total in
 		t.derive()
 	}
 	return items, total, exact, nil
-}
-
-func fieldErr(field, zh, en string) error {
-	var v apperr.Validation
-	v.Add(field, zh, en)
-	return v.Err()
 }
 
 // UpdateInput changes the descriptive fields of a ticket; nil fields stay.
