@@ -45,7 +45,7 @@ lint: web-deps
 
 test-go:
 	scripts/with-postgres.sh $(GO) test -count=1 $(GOPKGS)
-	$(MAKE) fuzz FUZZTIME=8s
+	$(MAKE) fuzz FUZZTIME=20000x
 
 test-web: web-deps
 	cd web && npm run test:unit
