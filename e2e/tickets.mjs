@@ -82,6 +82,8 @@ export async function atmRepair(browser, base) {
     await p.setViewportSize({ width: 1440, height: 900 })
     await p.goto(ticketURL)
     await p.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-status') === 'resolved', $('ticket-status'))
+    // The timeline loads after the ticket itself.
+    await p.locator(`${$('ticket-timeline')} ${$('ticket-event')}[data-kind="repaired"]`).waitFor()
     const kinds = await p.locator(`${$('ticket-timeline')} ${$('ticket-event')}`).evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')))
     for (const k of ['reported', 'assigned', 'departed', 'arrived', 'repaired', 'status']) assert(kinds.includes(k), `timeline has ${k}: ${kinds}`)
     assert((await p.textContent($('ticket-distance'))).includes('18.5'), 'distance shown')
