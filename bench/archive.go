@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"time"
+)
+
+// Targets of the issue for an archive of 10^6 customers.
+const (
+	listTarget   = 50 * time.Millisecond
+	searchTarget = 100 * time.Millisecond
+)
+
+// series is one kind of request measured sequentially.
+type series struct {
+	name    string
+	client  *Client
+	target  time.Duration
+	kind    string // query kind: "", name, address, phone, initials
+	queries []string
+}
+
+func (s series) path(i int) string {
+	p := "/api/v1/customers?page=1&page_size=50"
+	if s.kind != "" {
+		p += "&q=" + url.QueryEscape(s.queries[i])
+	}
+	return p
+}
+
+// RunArchive measures the list page and the four kinds of search over the
+// archive: warm-up first, then opt.Requests sequential requests per kind.
+func RunArchive(ctx context.Context, e *Env, opt options) ([]Latency, error) {
+	total, err := e.CountCustomers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var branchTotal struct {
+		Total int `json:"total"`
+	}
+	if err := e.Branch.JSON(ctx, "GET", "/api/v1/customers?page_size=1", nil, &branchTotal); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(opt.Out, "\narchive: %d customers; the branch user (%s, subtree of %s) sees %d (%.0f%%)\n",
+		total, BranchLogin, BranchCode, branchTotal.Total, 100*float64(branchTotal.Total)/float64(max(total, 1)))
+	gen := NewGenerator(opt.Seed, e.Outlets)
+	lo := min(opt.DemoCustomers, total-1)
+	n := opt.Requests + opt.Warmup
+	draw := func(salt uint64, in func(*Outlet) bool, f func(q *Queries) string) []string {
+		q := gen.Queries(lo, total, salt, in)
+		out := make([]string, n)
+		for i := range out {
+			out[i] = f(q)
+		}
+		return out
+	}
+	// The branch user searches for customers of its branch, the admin for anyone.
+	inBranch := func(o *Outlet) bool { return e.InBranch[o.ID] }
+	kinds := []struct {
+		kind, label string
+		f           func(q *Queries) string
+	}{
+		{"name", "q name 2 chars", (*Queries).NameFragment},
+		{"address", "q address 3 chars", (*Queries).AddressFragment},
+		{"phone", "q phone suffix 4 digits", (*Queries).PhoneSuffix},
+		{"initials", "q pinyin initials 2–3", (*Queries).Initials},
+	}
+	all := []series{{name: "list page 1, branch user", client: e.Branch, target: listTarget}}
+	first := map[string]string{}
+	for i, k := range kinds {
+		qs := draw(uint64(i+1), inBranch, k.f)
+		first[k.kind] = qs[0]
+		all = append(all, series{name: k.label + ", branch user", client: e.Branch, target: searchTarget, kind: k.kind, queries: qs})
+	}
+	all = append(all, series{name: "list page 1, admin (all)", client: e.Admin})
+	for i, k := range kinds {
+		all = append(all, series{name: k.label + ", admin", client: e.Admin, kind: k.kind, queries: draw(uint64(i+11), nil, k.f)})
+	}
+	if opt.Explain {
+		if err := explain(ctx, e, opt, first["name"], first["address"], first["phone"], first["initials"]); err != nil {
+			return nil, err
+		}
+	}
+	var out []Latency
+	for _, s := range all {
+		l, err := measure(ctx, s, opt.Warmup, opt.Requests, opt.Budget)
+		if err != nil {
+			return out, err
+		}
+		fmt.Fprintf(opt.Out, "  %-40s p50 %6s ms  p95 %6s ms  p99 %6s ms  (avg matches %.0f, %d with none)\n", s.name, ms(l.P50), ms(l.P95), ms(l.P99), l.AvgTotal, l.Zero)
+		out = append(out, l)
+	}
+	printLatencies(opt.Out, fmt.Sprintf("### archive of %d customers on %s (%d sequential requests per row after %d warm-up, page_size 50)", total, e.Engine, opt.Requests, opt.Warmup), out)
+	return out, nil
+}
+
+// measure runs warmup then n timed requests of s, one after another. A sample is
+// the time from sending the request to having read the whole answer. A series
+// that has run longer than budget stops once it has 20 samples (the table's n
+// says how many were taken).
+func measure(ctx context.Context, s series, warmup, n int, budget time.Duration) (Latency, error) {
+	var samples []time.Duration
+	sum, zero := 0, 0
+	start := time.Now()
+	for i := range warmup + n {
+		if budget > 0 && len(samples) >= 20 && time.Since(start) > budget {
+			break
+		}
+		t0 := time.Now()
+		body, err := s.client.Get(ctx, s.path(i))
+		d := time.Since(t0)
+		if err != nil {
+			return Latency{}, fmt.Errorf("%s: %w", s.name, err)
+		}
+		if i < warmup {
+			continue
+		}
+		var r struct {
+			Total int `json:"total"`
+		}
+		if err := json.Unmarshal(body, &r); err != nil {
+			return Latency{}, fmt.Errorf("%s: %w", s.name, err)
+		}
+		samples = append(samples, d)
+		sum += r.Total
+		if r.Total == 0 {
+			zero++
+		}
+	}
+	l := summarize(s.name, samples, s.target, float64(sum)/float64(max(1, len(samples))))
+	l.Zero = zero
+	return l, nil
+}
