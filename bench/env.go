@@ -79,7 +79,7 @@ func NewEnv(ctx context.Context, opt options, keep string) (*Env, error) {
 		return nil, err
 	}
 	cfg := config.Config{Addr: "127.0.0.1:0", DatabaseURL: dbURL, AdminLogin: "admin", AdminPassword: AdminPassword,
-		Demo: true, DemoCustomers: opt.DemoCustomers, LogLevel: "error", LogFormat: "text", LoginRate: 1_000_000}
+		Demo: true, DemoCustomers: opt.DemoCustomers, DemoTickets: 30, LogLevel: "error", LogFormat: "text", LoginRate: 1_000_000}
 	start := time.Now()
 	a, err := app.New(ctx, cfg, app.Options{})
 	if err != nil {

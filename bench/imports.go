@@ -155,8 +155,8 @@ func RunImport(ctx context.Context, opt options) ([]ImportResult, error) {
 	return out, nil
 }
 
-func importOnce(ctx context.Context, opt options, format string) (ImportResult, error) {
-	res := ImportResult{Format: format, Engine: opt.Engine, Rows: opt.Rows, Target: importTargets[opt.Engine]}
+func importOnce(ctx context.Context, opt options, format string) (res ImportResult, err error) {
+	res = ImportResult{Format: format, Engine: opt.Engine, Rows: opt.Rows, Target: importTargets[opt.Engine]}
 	e, err := NewEnv(ctx, opt, "")
 	if err != nil {
 		return res, err
@@ -190,6 +190,7 @@ func importOnce(ctx context.Context, opt options, format string) (ImportResult, 
 
 	res.StartRSS = procStatus("VmRSS")
 	res.PeakResetOK = resetPeakRSS()
+	defer func() { res.PeakRSS = procStatus("VmHWM") }()
 	start := time.Now()
 	var imp struct {
 		ID         int64  `json:"id"`
@@ -272,7 +273,6 @@ func importOnce(ctx context.Context, opt options, format string) (ImportResult, 
 		return res, err
 	}
 	res.Total = time.Since(start)
-	res.PeakRSS = procStatus("VmHWM")
 	if imp.Status != customer.ImportApplied {
 		return res, fmt.Errorf("import %d is %s after apply", imp.ID, imp.Status)
 	}
@@ -285,7 +285,7 @@ func importOnce(ctx context.Context, opt options, format string) (ImportResult, 
 	res.ApplyRate = float64(opt.Rows) / res.Apply.Seconds()
 	fmt.Fprintf(opt.Out, "  upload %s, validation %s (%.0f rows/s), apply %s (%.0f rows/s), total %s; %d customers added; peak RSS %s\n",
 		res.Upload.Round(time.Millisecond), res.Validate.Round(time.Millisecond), res.ValidateRate, res.Apply.Round(time.Millisecond), res.ApplyRate,
-		res.Total.Round(time.Millisecond), res.Customers, mib(res.PeakRSS))
+		res.Total.Round(time.Millisecond), res.Customers, mib(procStatus("VmHWM")))
 	return res, nil
 }
 
@@ -312,6 +312,6 @@ func printImports(opt options, rs []ImportResult) {
 			apply, total = "—", fmt.Sprintf("> %.0f", r.Total.Seconds())
 		}
 		fmt.Fprintf(opt.Out, "| %s | %.1f MiB | %.1f | %.1f | %s | %s | %d | %s | < %.0f s | %s |\n", name, float64(r.Bytes)/(1<<20),
-			r.Upload.Seconds(), r.Validate.Seconds(), apply, total, r.Accepted, mib(max(r.PeakRSS, procStatus("VmHWM"))), r.Target.Seconds(), result)
+			r.Upload.Seconds(), r.Validate.Seconds(), apply, total, r.Accepted, mib(r.PeakRSS), r.Target.Seconds(), result)
 	}
 }
