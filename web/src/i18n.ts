@@ -1,7 +1,6 @@
 // vue-i18n setup: zh-CN by default, en available; the choice is kept in localStorage.
 import { createI18n } from 'vue-i18n'
-import zhCN from './locales/zh-CN.json'
-import en from './locales/en.json'
+import { messages, type Schema } from './locales'
 
 export const LOCALES = ['zh-CN', 'en'] as const
 export type Locale = (typeof LOCALES)[number]
@@ -22,13 +21,11 @@ function storedLocale(): Locale {
   return 'zh-CN'
 }
 
-type Schema = typeof zhCN
-
 export const i18n = createI18n<[Schema], Locale, false>({
   legacy: false,
   locale: storedLocale(),
   fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
+  messages,
 })
 
 /** The current UI language. */

@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import zhCN from '../../src/locales/zh-CN.json'
-import en from '../../src/locales/en.json'
+import { areaFiles, baseMessages, messages } from '../../src/locales'
 
 type Tree = { [k: string]: string | Tree }
 
@@ -16,8 +15,8 @@ function flatten(obj: Tree, prefix = ''): Map<string, string> {
   return out
 }
 
-const zh = flatten(zhCN as Tree)
-const enMap = flatten(en as Tree)
+const zh = flatten(messages['zh-CN'] as unknown as Tree)
+const enMap = flatten(messages.en as unknown as Tree)
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -28,6 +27,18 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('locales', () => {
+  it('area files add keys of their own and override nothing', () => {
+    for (const lang of ['zh-CN', 'en'] as const) {
+      const seen = new Set(Object.keys(baseMessages[lang]))
+      for (const [path, tree] of Object.entries(areaFiles(lang))) {
+        for (const k of Object.keys(tree)) {
+          expect(seen.has(k), `${path}: ${k}`).toBe(false)
+          seen.add(k)
+        }
+      }
+    }
+  })
+
   it('zh-CN and en have the same keys', () => {
     const missingInEn = [...zh.keys()].filter((k) => !enMap.has(k))
     const missingInZh = [...enMap.keys()].filter((k) => !zh.has(k))
