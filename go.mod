@@ -3,6 +3,7 @@ module lingting
 go 1.26.8
 
 require (
+	github.com/6tail/lunar-go v1.4.6
 	github.com/getkin/kin-openapi v0.152.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/jmoiron/sqlx v1.4.0

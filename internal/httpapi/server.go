@@ -220,6 +220,7 @@ func (s *Server) routes() {
 	s.ticketRoutes()
 	s.telephonyRoutes()
 	s.kbRoutes()
+	s.slaRoutes()
 
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apperr.New(apperr.NotFound, "接口不存在："+r.Method+" "+r.URL.Path, "no such endpoint: "+r.Method+" "+r.URL.Path))
