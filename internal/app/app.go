@@ -26,6 +26,7 @@ import (
 	"lingting/internal/kb"
 	"lingting/internal/org"
 	"lingting/internal/perm"
+	"lingting/internal/rating"
 	"lingting/internal/store"
 	"lingting/internal/telephony"
 	"lingting/internal/ticket"
@@ -47,6 +48,8 @@ var PermissionGroups = []perm.Group{
 	{Code: "ticket", LabelZH: "工单", LabelEN: "Tickets"},
 	{Code: "asset", LabelZH: "设备", LabelEN: "Devices"},
 	{Code: "kb", LabelZH: "知识库", LabelEN: "Knowledge base"},
+	{Code: "rating", LabelZH: "客户评价", LabelEN: "Ratings"},
+	{Code: "analytics", LabelZH: "统计分析", LabelEN: "Analytics"},
 }
 
 // App is one Lingting process.
@@ -65,7 +68,9 @@ type App struct {
 	// Telephony builds screen pops from incoming calls.
 	Telephony *telephony.Service
 	// KB is the knowledge base.
-	KB      *kb.Service
+	KB *kb.Service
+	// Ratings runs counters, service sessions and satisfaction ratings.
+	Ratings *rating.Service
 	Perms   *perm.Registry
 	Server  *httpapi.Server
 	Metrics *prometheus.Registry
@@ -98,7 +103,8 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		return nil, err
 	}
 	a := &App{Config: cfg, DB: db, Metrics: prometheus.NewRegistry()}
-	a.Perms = perm.NewRegistry(PermissionGroups, org.Permissions, audit.Permissions, customer.Permissions, ticket.Permissions, asset.Permissions, telephony.Permissions, kb.Permissions)
+	a.Perms = perm.NewRegistry(PermissionGroups, org.Permissions, audit.Permissions, customer.Permissions, ticket.Permissions, asset.Permissions, telephony.Permissions, kb.Permissions,
+		rating.Permissions)
 	a.Audit = audit.New(db)
 	a.Orgs = org.NewService(db, a.Audit, a.Perms)
 	a.Auth = auth.NewService(db, a.Orgs, a.Audit)
@@ -108,6 +114,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	a.Tickets = ticket.NewService(db, a.Audit, a.Orgs, a.Customers, a.Assets)
 	a.Telephony = telephony.NewService(db, a.Orgs, a.Customers, a.Tickets, a.Assets)
 	a.KB = kb.NewService(db, a.Audit)
+	a.Ratings = rating.NewService(db, a.Audit, a.Orgs, a.Tickets)
 	if err := a.Tickets.SyncTypes(ctx); err != nil {
 		return nil, fmt.Errorf("app: ticket types: %w", err)
 	}
@@ -120,7 +127,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	}
 	a.Bootstrap = res
 	if cfg.Demo {
-		svc := demo.Services{Orgs: a.Orgs, Customers: a.Customers, Assets: a.Assets, Tickets: a.Tickets, KB: a.KB}
+		svc := demo.Services{Orgs: a.Orgs, Customers: a.Customers, Assets: a.Assets, Tickets: a.Tickets, KB: a.KB, Ratings: a.Ratings}
 		if err := demo.Load(ctx, svc, demo.Options{Customers: cfg.DemoCustomers, Tickets: cfg.DemoTickets}); err != nil {
 			return nil, fmt.Errorf("app: demo data: %w", err)
 		}
@@ -138,7 +145,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		webFS = emptyFS{}
 	}
 	a.Server, err = httpapi.New(httpapi.Deps{DB: db, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Perms: a.Perms,
-		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
+		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, Ratings: a.Ratings, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
 	if err != nil {
 		return nil, err
 	}

@@ -57,7 +57,7 @@ func createUsers(ctx context.Context, orgs *org.Service, ids map[string]int64, r
 			for _, o := range sub.children {
 				base := loginBase(o.code)
 				all = append(all,
-					DemoUser{base + ".head", outletStaff[i%len(outletStaff)], o.code, "网点用户"},
+					DemoUser{base + ".head", outletStaff[i%len(outletStaff)], o.code, "网点负责人"},
 					DemoUser{base + ".teller", outletStaff[(i+1)%len(outletStaff)], o.code, "网点用户"})
 				i += 2
 			}

@@ -155,27 +155,32 @@ func (s *Server) metricsHandler() http.Handler {
 	return promhttp.HandlerFor(s.Metrics, promhttp.HandlerOpts{Registry: s.Metrics})
 }
 
-// loginLimiter bounds login attempts per client IP per minute in this process;
-// the per-account lockout in the database bounds them across processes.
-type loginLimiter struct {
+// windowLimiter allows each key limit events per fixed window (login attempts
+// per IP per minute, QR ratings per IP per hour).
+type windowLimiter struct {
 	mu     sync.Mutex
 	limit  int
+	span   time.Duration
 	window time.Time
 	counts map[string]int
 }
 
-func newLoginLimiter(perMinute int) *loginLimiter {
-	return &loginLimiter{limit: perMinute, counts: map[string]int{}}
+// newLoginLimiter bounds login attempts per client IP per minute in this process;
+// the per-account lockout in the database bounds them across processes.
+func newLoginLimiter(perMinute int) *windowLimiter { return newWindowLimiter(perMinute, time.Minute) }
+
+func newWindowLimiter(limit int, span time.Duration) *windowLimiter {
+	return &windowLimiter{limit: limit, span: span, counts: map[string]int{}}
 }
 
-func (l *loginLimiter) allow(ip string, now time.Time) bool {
+func (l *windowLimiter) allow(key string, now time.Time) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if now.Sub(l.window) >= time.Minute {
-		l.window, l.counts = now.Truncate(time.Minute), map[string]int{}
+	if now.Sub(l.window) >= l.span {
+		l.window, l.counts = now.Truncate(l.span), map[string]int{}
 	}
-	l.counts[ip]++
-	return l.counts[ip] <= l.limit
+	l.counts[key]++
+	return l.counts[key] <= l.limit
 }
 
 func setSessionCookie(w http.ResponseWriter, token string, secure bool, maxAge time.Duration) {

@@ -20,6 +20,7 @@ import (
 	"lingting/internal/kb"
 	"lingting/internal/org"
 	"lingting/internal/perm"
+	"lingting/internal/rating"
 	"lingting/internal/scope"
 	"lingting/internal/store"
 	"lingting/internal/telephony"
@@ -37,6 +38,7 @@ type Deps struct {
 	Assets        *asset.Service
 	Telephony     *telephony.Service
 	KB            *kb.Service
+	Ratings       *rating.Service
 	ImportKick    func() // wakes the import worker
 	Perms         *perm.Registry
 	Metrics       *prometheus.Registry
@@ -52,14 +54,15 @@ type Server struct {
 	Deps
 	mux      *http.ServeMux
 	metrics  *httpMetrics
-	limiter  *loginLimiter
+	limiter  *windowLimiter
+	qrLimit  *windowLimiter
 	openapi  []byte
 	openJSON []byte
 }
 
 // New builds the server and its routes.
 func New(d Deps) (*Server, error) {
-	s := &Server{Deps: d, mux: http.NewServeMux(), limiter: newLoginLimiter(d.LoginRate)}
+	s := &Server{Deps: d, mux: http.NewServeMux(), limiter: newLoginLimiter(d.LoginRate), qrLimit: newWindowLimiter(qrRatingsPerHour, time.Hour)}
 	s.metrics = newHTTPMetrics(d.Metrics)
 	if err := s.loadOpenAPI(); err != nil {
 		return nil, err
@@ -94,7 +97,11 @@ var allowedBeforePasswordChange = map[string]bool{
 // authenticates, checks CSRF, permission and forced password change, and puts the
 // caller's scope and audit identity into the context before the handler runs.
 func (s *Server) api(pattern, permission string, h apiFunc) {
-	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+	s.mux.HandleFunc(pattern, s.apiHandler(pattern, permission, h))
+}
+
+func (s *Server) apiHandler(pattern, permission string, h apiFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		info := requestInfoFrom(r.Context())
 		if info != nil {
 			info.route = pattern
@@ -140,7 +147,7 @@ func (s *Server) api(pattern, permission string, h apiFunc) {
 		if err := h(w, r.WithContext(ctx), p); err != nil {
 			writeError(w, r, err)
 		}
-	})
+	}
 }
 
 func (s *Server) authenticate(r *http.Request) (*auth.Principal, error) {
@@ -221,6 +228,7 @@ func (s *Server) routes() {
 	s.telephonyRoutes()
 	s.kbRoutes()
 	s.slaRoutes()
+	s.ratingRoutes()
 
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apperr.New(apperr.NotFound, "接口不存在："+r.Method+" "+r.URL.Path, "no such endpoint: "+r.Method+" "+r.URL.Path))
