@@ -71,6 +71,16 @@ export const MENU: readonly MenuItem[] = [
     ],
   },
   {
+    key: 'rating',
+    titleKey: 'ratingAdmin.menu.group',
+    icon: 'Memo',
+    testId: 'menu-rating-group',
+    children: [
+      { key: 'satisfaction', titleKey: 'satisfaction.title', icon: 'Grid', testId: 'menu-satisfaction', path: '/satisfaction', permission: 'analytics.read' },
+      { key: 'rating-admin', titleKey: 'ratingAdmin.menu.admin', icon: 'Setting', testId: 'menu-rating-admin', path: '/rating-admin', permission: 'rating.admin' },
+    ],
+  },
+  {
     key: 'system',
     titleKey: 'menu.system',
     icon: 'Setting',

@@ -125,6 +125,18 @@ export const routes: RouteRecordRaw[] = [
         meta: { permission: 'asset.read', titleKey: 'assets.detailTitle' },
       },
       {
+        path: 'satisfaction',
+        name: 'satisfaction',
+        component: () => import('../views/satisfaction/SatisfactionView.vue'),
+        meta: { permission: 'analytics.read', titleKey: 'satisfaction.title' },
+      },
+      {
+        path: 'rating-admin',
+        name: 'rating-admin',
+        component: () => import('../views/ratingAdmin/RatingAdminView.vue'),
+        meta: { permission: 'rating.admin', titleKey: 'ratingAdmin.menu.admin' },
+      },
+      {
         path: 'profile',
         name: 'profile',
         component: () => import('../views/profile/ProfileView.vue'),
