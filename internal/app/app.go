@@ -27,6 +27,7 @@ import (
 	"lingting/internal/org"
 	"lingting/internal/perm"
 	"lingting/internal/rating"
+	"lingting/internal/sla"
 	"lingting/internal/store"
 	"lingting/internal/telephony"
 	"lingting/internal/ticket"
@@ -50,6 +51,7 @@ var PermissionGroups = []perm.Group{
 	{Code: "kb", LabelZH: "知识库", LabelEN: "Knowledge base"},
 	{Code: "rating", LabelZH: "客户评价", LabelEN: "Ratings"},
 	{Code: "analytics", LabelZH: "统计分析", LabelEN: "Analytics"},
+	{Code: "sla", LabelZH: "服务时限", LabelEN: "Service levels"},
 }
 
 // App is one Lingting process.
@@ -71,6 +73,8 @@ type App struct {
 	KB *kb.Service
 	// Ratings runs counters, service sessions and satisfaction ratings.
 	Ratings *rating.Service
+	// SLA keeps business calendars and service-level policies.
+	SLA     *sla.Service
 	Perms   *perm.Registry
 	Server  *httpapi.Server
 	Metrics *prometheus.Registry
@@ -104,7 +108,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	}
 	a := &App{Config: cfg, DB: db, Metrics: prometheus.NewRegistry()}
 	a.Perms = perm.NewRegistry(PermissionGroups, org.Permissions, audit.Permissions, customer.Permissions, ticket.Permissions, asset.Permissions, telephony.Permissions, kb.Permissions,
-		rating.Permissions)
+		rating.Permissions, sla.Permissions)
 	a.Audit = audit.New(db)
 	a.Orgs = org.NewService(db, a.Audit, a.Perms)
 	a.Auth = auth.NewService(db, a.Orgs, a.Audit)
@@ -115,6 +119,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	a.Telephony = telephony.NewService(db, a.Orgs, a.Customers, a.Tickets, a.Assets)
 	a.KB = kb.NewService(db, a.Audit)
 	a.Ratings = rating.NewService(db, a.Audit, a.Orgs, a.Tickets)
+	a.SLA = sla.NewService(db, a.Audit)
 	if err := a.Tickets.SyncTypes(ctx); err != nil {
 		return nil, fmt.Errorf("app: ticket types: %w", err)
 	}
@@ -127,7 +132,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	}
 	a.Bootstrap = res
 	if cfg.Demo {
-		svc := demo.Services{Orgs: a.Orgs, Customers: a.Customers, Assets: a.Assets, Tickets: a.Tickets, KB: a.KB, Ratings: a.Ratings}
+		svc := demo.Services{Orgs: a.Orgs, Customers: a.Customers, Assets: a.Assets, Tickets: a.Tickets, KB: a.KB, Ratings: a.Ratings, SLA: a.SLA}
 		if err := demo.Load(ctx, svc, demo.Options{Customers: cfg.DemoCustomers, Tickets: cfg.DemoTickets}); err != nil {
 			return nil, fmt.Errorf("app: demo data: %w", err)
 		}

@@ -6,6 +6,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"lingting/internal/asset"
 	"lingting/internal/customer"
@@ -13,6 +14,7 @@ import (
 	"lingting/internal/org"
 	"lingting/internal/rating"
 	"lingting/internal/scope"
+	"lingting/internal/sla"
 	"lingting/internal/ticket"
 )
 
@@ -66,11 +68,11 @@ var roles = []roleDef{
 	{"客服主管", "客服中心主管：派单、督办、审核", scope.ModeAll, []string{"org.read", "user.read", "audit.read", "customer.read", "customer.create", "customer.update", "customer.delete",
 		"customer.merge", "customer.pii.reveal", "customer.access.approve", "customer.level2", "import.create", "import.approve", "export.customers",
 		"ticket.read", "ticket.create", "ticket.update", "ticket.assign", "ticket.comment", "asset.read", "asset.create", "asset.update", "kb.read", "kb.update",
-		"rating.read", "rating.admin", "rating.correct", "analytics.read"}},
+		"rating.read", "rating.admin", "rating.correct", "analytics.read", "sla.read", "sla.update"}},
 	{"分行管理员", "管理本分行及下级机构和用户", scope.ModeSubtree, []string{"org.read", "org.create", "org.update", "org.delete", "user.read", "user.create", "user.update", "user.assign_roles", "role.read", "audit.read",
 		"customer.read", "customer.create", "customer.update", "import.create", "export.customers",
 		"ticket.read", "ticket.create", "ticket.comment", "asset.read", "asset.create",
-		"rating.read", "rating.create", "rating.admin", "rating.correct", "rating.followup", "analytics.read"}},
+		"rating.read", "rating.create", "rating.admin", "rating.correct", "rating.followup", "analytics.read", "sla.read"}},
 	{"网点用户", "网点柜员：本网点数据，窗口服务", scope.ModeOrg, []string{"org.read", "user.read", "customer.read", "customer.create", "customer.update",
 		"ticket.read", "ticket.create", "ticket.comment", "asset.read", "rating.read", "rating.session"}},
 	{"网点负责人", "网点负责人：本网点数据、不满意回访、评价统计", scope.ModeOrg, []string{"org.read", "user.read", "customer.read", "customer.create", "customer.update",
@@ -78,7 +80,7 @@ var roles = []roleDef{
 	{"站点主管", "服务站点负责人：本站点及工程师", scope.ModeSubtree, []string{"org.read", "user.read", "ticket.read", "ticket.update", "ticket.assign", "ticket.comment", "asset.read"}},
 	{"服务工程师", "现场服务工程师：本人任务", scope.ModeSelf, []string{"org.read", "ticket.read", "ticket.update", "ticket.comment", "asset.read", "kb.read"}},
 	{"服务商用户", "服务商管理人员：本服务商全部站点", scope.ModeSubtree, []string{"org.read", "user.read", "audit.read", "ticket.read", "ticket.assign", "ticket.comment", "asset.read", "asset.update",
-		"rating.read", "analytics.read"}},
+		"rating.read", "analytics.read", "sla.read"}},
 }
 
 // Options size the demo data set.
@@ -96,6 +98,7 @@ type Services struct {
 	Tickets   *ticket.Service
 	KB        *kb.Service
 	Ratings   *rating.Service
+	SLA       *sla.Service
 }
 
 // Load adds the demo data once; it does nothing when the demo bank exists.
@@ -150,6 +153,9 @@ func Load(ctx context.Context, svc Services, opt Options) error {
 		return err
 	}
 	if err := loadCounters(ctx, svc, ids); err != nil {
+		return err
+	}
+	if err := LoadSLA(ctx, svc.SLA, time.Now()); err != nil {
 		return err
 	}
 	return loadTickets(ctx, orgs, svc.Assets, svc.Tickets, svc.KB, ids, opt.Devices, opt.Tickets)

@@ -12,30 +12,9 @@ import (
 	"time"
 
 	"lingting/internal/demo"
-	"lingting/internal/org"
 	"lingting/internal/sla"
 	"lingting/internal/testutil"
 )
-
-// grantSLA gives the administrator role the SLA permissions when this build's
-// registry does not list them yet (the registry is assembled in internal/app);
-// once it does, the administrator holds them already.
-func grantSLA(t *testing.T, a *testutil.TestApp) {
-	t.Helper()
-	if a.Perms.Known("sla.read") && a.Perms.Known("sla.update") {
-		return
-	}
-	ctx := context.Background()
-	var roleID int64
-	if err := a.DB.Get(ctx, &roleID, "SELECT id FROM roles WHERE name = ? AND builtin = ?", org.AdminRoleName, true); err != nil {
-		t.Fatal(err)
-	}
-	for _, code := range []string{"sla.read", "sla.update"} {
-		if _, err := a.DB.Exec(ctx, "INSERT INTO role_permissions (role_id, code) VALUES (?, ?)", roleID, code); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 func fieldsOf(r *testutil.Response) map[string]any {
 	m, _ := r.JSON.(map[string]any)
@@ -58,7 +37,6 @@ func strs(v any) []string {
 func TestSLACalendarsAndPolicies(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a := testutil.NewApp(t, engine, testutil.Options{Demo: true, DemoCustomers: 12, DemoTickets: 3})
-		grantSLA(t, a)
 		admin := a.Admin()
 		agent := a.Login("agent01", demo.Password)
 		orgs := map[string]int64{}
@@ -68,13 +46,13 @@ func TestSLACalendarsAndPolicies(t *testing.T) {
 		hours := [][]string{{"09:00", "12:00"}, {"13:30", "17:30"}}
 		weekly := map[string]any{"mon": hours, "tue": hours, "wed": hours, "thu": hours, "fri": hours, "sat": [][]string{}, "sun": [][]string{}}
 
-		created := admin.Do("POST", "/api/v1/calendars", map[string]any{"name": "网点工作日", "weekly": weekly, "holidays": []string{"2026-12-25"}})
+		created := admin.Do("POST", "/api/v1/calendars", map[string]any{"name": "测试工作日", "weekly": weekly, "holidays": []string{"2026-12-25"}})
 		if created.Status != 201 || created.String("time_zone") != "Asia/Shanghai" || created.String("workday_hours_from") != "mon" {
 			t.Fatalf("create: %d %s", created.Status, created.Body)
 		}
 		calID := created.Int("id")
 		cal := fmt.Sprintf("/api/v1/calendars/%d", calID)
-		always := admin.Do("POST", "/api/v1/calendars", map[string]any{"name": "7×24", "time_zone": "Asia/Shanghai", "weekly": map[string]any{
+		always := admin.Do("POST", "/api/v1/calendars", map[string]any{"name": "测试 7×24", "time_zone": "Asia/Shanghai", "weekly": map[string]any{
 			"mon": [][]string{{"00:00", "24:00"}}, "tue": [][]string{{"00:00", "24:00"}}, "wed": [][]string{{"00:00", "24:00"}}, "thu": [][]string{{"00:00", "24:00"}},
 			"fri": [][]string{{"00:00", "24:00"}}, "sat": [][]string{{"00:00", "24:00"}}, "sun": [][]string{{"00:00", "24:00"}}}})
 		if always.Status != 201 {
@@ -98,9 +76,9 @@ func TestSLACalendarsAndPolicies(t *testing.T) {
 			}},
 			{Name: "unknown weekday key", As: admin, Method: "POST", Path: "/api/v1/calendars", Body: map[string]any{"name": "x", "weekly": map[string]any{"monday": hours}}, Status: 422},
 			{Name: "no working hours at all", As: admin, Method: "POST", Path: "/api/v1/calendars", Body: map[string]any{"name": "x", "weekly": map[string]any{}}, Status: 422, Contains: []string{`"weekly"`}},
-			{Name: "duplicate name", As: admin, Method: "POST", Path: "/api/v1/calendars", Body: map[string]any{"name": "网点工作日", "weekly": weekly}, Status: 422, Contains: []string{`"name"`}},
+			{Name: "duplicate name", As: admin, Method: "POST", Path: "/api/v1/calendars", Body: map[string]any{"name": "测试工作日", "weekly": weekly}, Status: 422, Contains: []string{`"name"`}},
 			{Name: "nothing was created by the bad calls", As: admin, Method: "GET", Path: "/api/v1/calendars", Status: 200, Check: func(t *testing.T, r *testutil.Response) {
-				if r.Total() != 2 {
+				if r.Total() != 4 { // the demo's two and the two above
 					t.Fatalf("calendars: %s", r.Body)
 				}
 			}},
@@ -240,7 +218,8 @@ func TestSLACalendarsAndPolicies(t *testing.T) {
 				actions[e["entity"].(string)+"."+e["action"].(string)]++
 			}
 		}
-		want := map[string]int{"calendar.create": 2, "calendar.import_holidays": 1, "calendar.import": 2, "calendar.delete": 1,
+		// The demo's two calendars were created too.
+		want := map[string]int{"calendar.create": 4, "calendar.import_holidays": 1, "calendar.import": 2, "calendar.delete": 1,
 			"sla_policy.create": 2, "sla_policy.update": 1, "sla_policy.delete": 1}
 		for k, v := range want {
 			if actions[k] != v {
@@ -255,7 +234,6 @@ func TestSLACalendarsAndPolicies(t *testing.T) {
 func TestSLADemoCalendars(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
 		a := testutil.NewApp(t, engine, testutil.Options{})
-		grantSLA(t, a)
 		svc := sla.NewService(a.DB, a.Audit)
 		now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 		for range 2 {
