@@ -362,7 +362,7 @@ func (s *Service) ratingAggregates(ctx context.Context, f ReportFilter) ([]aggRo
 		}
 		join := ""
 		if f.GroupBy == "org" {
-			join = " JOIN orgs o ON o.id = d.org_id"
+			join = " JOIN orgs o ON o.id = " + orgColumn(ctx)
 		}
 		g := groupExpr(f.GroupBy, p.monthly)
 		w, args := filterSQL(ctx, f, p, false)
@@ -386,13 +386,16 @@ func (s *Service) sessionAggregates(ctx context.Context, f ReportFilter) ([]sess
 	}
 	join := ""
 	if f.GroupBy == "org" {
+		if orgColumn(ctx) != "d.org_id" {
+			return nil, nil // sessions are the client's; a vendor's groups are its own orgs
+		}
 		join = " JOIN orgs o ON o.id = d.org_id"
 	}
 	g := groupExpr(f.GroupBy, false)
 	w, args := filterSQL(ctx, f, part{lo: f.From, hi: f.To}, true)
 	var rows []sessionAgg
-	err := s.db.Select(ctx, &rows, "SELECT "+g+` AS g, CAST(SUM(d.sessions) AS BIGINT) AS sessions, CAST(SUM(d.ended) AS BIGINT) AS ended,
-		CAST(SUM(d.handle_seconds) AS BIGINT) AS handle, CAST(SUM(d.waited) AS BIGINT) AS waited, CAST(SUM(d.wait_seconds) AS BIGINT) AS wait
+	err := s.db.Select(ctx, &rows, "SELECT "+g+` AS g, CAST(COALESCE(SUM(d.sessions), 0) AS BIGINT) AS sessions, CAST(COALESCE(SUM(d.ended), 0) AS BIGINT) AS ended,
+		CAST(COALESCE(SUM(d.handle_seconds), 0) AS BIGINT) AS handle, CAST(COALESCE(SUM(d.waited), 0) AS BIGINT) AS waited, CAST(COALESCE(SUM(d.wait_seconds), 0) AS BIGINT) AS wait
 		FROM session_daily d`+join+w+groupByClause(g), args...)
 	return rows, err
 }
@@ -410,6 +413,16 @@ func groupByClause(g string) string {
 		return ""
 	}
 	return " GROUP BY " + g
+}
+
+// orgColumn is the roll-up column group_by=org follows: the client org where
+// the service happened, or for a vendor-side caller the servicing vendor org
+// (a vendor sees its stations, not the client's tree).
+func orgColumn(ctx context.Context) string {
+	if scope.From(ctx).Axis == scope.AxisVendor {
+		return "d.vendor_org_id"
+	}
+	return "d.org_id"
 }
 
 type orgGroup struct {

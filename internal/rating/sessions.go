@@ -184,12 +184,19 @@ func (s *Service) StartSession(ctx context.Context, c Caller, in StartInput) (*S
 		}
 		// A counter serves one customer at a time: an open session left behind
 		// (a lost 结束 event) ends where the next begins.
-		var open []int64
-		if err := s.db.Select(ctx, &open, "SELECT id FROM service_sessions WHERE counter_id = ? AND ended_at IS NULL", k.ID); err != nil {
+		var open []struct {
+			ID        int64     `db:"id"`
+			StartedAt time.Time `db:"started_at"`
+		}
+		if err := s.db.Select(ctx, &open, "SELECT id, started_at FROM service_sessions WHERE counter_id = ? AND ended_at IS NULL", k.ID); err != nil {
 			return err
 		}
-		for _, id := range open {
-			if _, err := s.endLocked(ctx, id, started); err != nil {
+		for _, o := range open {
+			end := started
+			if end.Before(o.StartedAt) { // events reported out of order: never end before the start
+				end = o.StartedAt
+			}
+			if _, err := s.endLocked(ctx, o.ID, end); err != nil {
 				return err
 			}
 		}
