@@ -18,6 +18,7 @@ export interface MenuItem {
 /** Every menu entry the product has. */
 export const MENU: readonly MenuItem[] = [
   { key: 'home', titleKey: 'menu.home', icon: 'HomeFilled', testId: 'menu-home', path: '/' },
+  { key: 'counter-desk', titleKey: 'menu.counterDesk', icon: 'Monitor', testId: 'menu-counter-desk', path: '/counter', permission: 'rating.session' },
   {
     key: 'ticket',
     titleKey: 'menu.ticketGroup',

@@ -12,6 +12,20 @@ import { allows } from '../menu'
 export const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginView, meta: { public: true, titleKey: 'login.title' } },
   {
+    // the counter's customer-facing kiosk: full screen, no shell; authenticates with its device token
+    path: '/kiosk/:code',
+    name: 'kiosk',
+    component: () => import('../views/kiosk/KioskView.vue'),
+    meta: { public: true, titleKey: 'kiosk.title' },
+  },
+  {
+    // the phone page of a QR code or survey link: no sign-in, the token is the authority
+    path: '/r/:token',
+    name: 'rate',
+    component: () => import('../views/rate/RateView.vue'),
+    meta: { public: true, titleKey: 'rate.title' },
+  },
+  {
     path: '/password',
     name: 'password',
     component: () => import('../views/auth/PasswordView.vue'),
@@ -111,6 +125,12 @@ export const routes: RouteRecordRaw[] = [
         name: 'engineer',
         component: () => import('../views/engineer/EngineerView.vue'),
         meta: { permission: 'ticket.update', titleKey: 'menu.engineer' },
+      },
+      {
+        path: 'counter',
+        name: 'counter-desk',
+        component: () => import('../views/counter/CounterDeskView.vue'),
+        meta: { permission: 'rating.session', titleKey: 'menu.counterDesk' },
       },
       {
         path: 'assets',
