@@ -20,6 +20,7 @@ import (
 	"lingting/internal/audit"
 	"lingting/internal/auth"
 	"lingting/internal/config"
+	"lingting/internal/contract"
 	"lingting/internal/customer"
 	"lingting/internal/demo"
 	"lingting/internal/httpapi"
@@ -52,6 +53,7 @@ var PermissionGroups = []perm.Group{
 	{Code: "rating", LabelZH: "客户评价", LabelEN: "Ratings"},
 	{Code: "analytics", LabelZH: "统计分析", LabelEN: "Analytics"},
 	{Code: "sla", LabelZH: "服务时限", LabelEN: "Service levels"},
+	{Code: "contract", LabelZH: "维保合同", LabelEN: "Contracts"},
 }
 
 // App is one Lingting process.
@@ -74,10 +76,12 @@ type App struct {
 	// Ratings runs counters, service sessions and satisfaction ratings.
 	Ratings *rating.Service
 	// SLA keeps business calendars and service-level policies.
-	SLA     *sla.Service
-	Perms   *perm.Registry
-	Server  *httpapi.Server
-	Metrics *prometheus.Registry
+	SLA *sla.Service
+	// Contracts keeps service contracts between clients and vendors.
+	Contracts *contract.Service
+	Perms     *perm.Registry
+	Server    *httpapi.Server
+	Metrics   *prometheus.Registry
 	// Bootstrap says what the first start created (the admin login to print).
 	Bootstrap org.BootstrapResult
 }
@@ -108,7 +112,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	}
 	a := &App{Config: cfg, DB: db, Metrics: prometheus.NewRegistry()}
 	a.Perms = perm.NewRegistry(PermissionGroups, org.Permissions, audit.Permissions, customer.Permissions, ticket.Permissions, asset.Permissions, telephony.Permissions, kb.Permissions,
-		rating.Permissions, sla.Permissions)
+		rating.Permissions, sla.Permissions, contract.Permissions)
 	a.Audit = audit.New(db)
 	a.Orgs = org.NewService(db, a.Audit, a.Perms)
 	a.Auth = auth.NewService(db, a.Orgs, a.Audit)
@@ -120,6 +124,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	a.KB = kb.NewService(db, a.Audit)
 	a.Ratings = rating.NewService(db, a.Audit, a.Orgs, a.Tickets)
 	a.SLA = sla.NewService(db, a.Audit)
+	a.Contracts = contract.NewService(db, a.Audit, a.Orgs)
 	if err := a.Tickets.SyncTypes(ctx); err != nil {
 		return nil, fmt.Errorf("app: ticket types: %w", err)
 	}
@@ -132,7 +137,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	}
 	a.Bootstrap = res
 	if cfg.Demo {
-		svc := demo.Services{Orgs: a.Orgs, Customers: a.Customers, Assets: a.Assets, Tickets: a.Tickets, KB: a.KB, Ratings: a.Ratings, SLA: a.SLA}
+		svc := demo.Services{Orgs: a.Orgs, Customers: a.Customers, Assets: a.Assets, Tickets: a.Tickets, KB: a.KB, Ratings: a.Ratings, SLA: a.SLA, Contracts: a.Contracts}
 		if err := demo.Load(ctx, svc, demo.Options{Customers: cfg.DemoCustomers, Tickets: cfg.DemoTickets}); err != nil {
 			return nil, fmt.Errorf("app: demo data: %w", err)
 		}
@@ -150,7 +155,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		webFS = emptyFS{}
 	}
 	a.Server, err = httpapi.New(httpapi.Deps{DB: db, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Perms: a.Perms,
-		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, Ratings: a.Ratings, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
+		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, Ratings: a.Ratings, Contracts: a.Contracts, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
 	if err != nil {
 		return nil, err
 	}

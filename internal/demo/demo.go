@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"lingting/internal/asset"
+	"lingting/internal/contract"
 	"lingting/internal/customer"
 	"lingting/internal/kb"
 	"lingting/internal/org"
@@ -68,11 +69,12 @@ var roles = []roleDef{
 	{"客服主管", "客服中心主管：派单、督办、审核", scope.ModeAll, []string{"org.read", "user.read", "audit.read", "customer.read", "customer.create", "customer.update", "customer.delete",
 		"customer.merge", "customer.pii.reveal", "customer.access.approve", "customer.level2", "import.create", "import.approve", "export.customers",
 		"ticket.read", "ticket.create", "ticket.update", "ticket.assign", "ticket.comment", "asset.read", "asset.create", "asset.update", "kb.read", "kb.update",
-		"rating.read", "rating.admin", "rating.correct", "analytics.read", "sla.read", "sla.update"}},
+		"rating.read", "rating.admin", "rating.correct", "analytics.read", "sla.read", "sla.update",
+		"contract.read", "contract.create", "contract.update"}},
 	{"分行管理员", "管理本分行及下级机构和用户", scope.ModeSubtree, []string{"org.read", "org.create", "org.update", "org.delete", "user.read", "user.create", "user.update", "user.assign_roles", "role.read", "audit.read",
 		"customer.read", "customer.create", "customer.update", "import.create", "export.customers",
 		"ticket.read", "ticket.create", "ticket.comment", "asset.read", "asset.create",
-		"rating.read", "rating.create", "rating.admin", "rating.correct", "rating.followup", "analytics.read", "sla.read"}},
+		"rating.read", "rating.create", "rating.admin", "rating.correct", "rating.followup", "analytics.read", "sla.read", "contract.read"}},
 	{"网点用户", "网点柜员：本网点数据，窗口服务", scope.ModeOrg, []string{"org.read", "user.read", "customer.read", "customer.create", "customer.update",
 		"ticket.read", "ticket.create", "ticket.comment", "asset.read", "rating.read", "rating.session"}},
 	{"网点负责人", "网点负责人：本网点数据、不满意回访、评价统计", scope.ModeOrg, []string{"org.read", "user.read", "customer.read", "customer.create", "customer.update",
@@ -80,7 +82,7 @@ var roles = []roleDef{
 	{"站点主管", "服务站点负责人：本站点及工程师", scope.ModeSubtree, []string{"org.read", "user.read", "ticket.read", "ticket.update", "ticket.assign", "ticket.comment", "asset.read"}},
 	{"服务工程师", "现场服务工程师：本人任务", scope.ModeSelf, []string{"org.read", "ticket.read", "ticket.update", "ticket.comment", "asset.read", "kb.read"}},
 	{"服务商用户", "服务商管理人员：本服务商全部站点", scope.ModeSubtree, []string{"org.read", "user.read", "audit.read", "ticket.read", "ticket.assign", "ticket.comment", "asset.read", "asset.update",
-		"rating.read", "analytics.read", "sla.read"}},
+		"rating.read", "analytics.read", "sla.read", "contract.read"}},
 }
 
 // Options size the demo data set.
@@ -99,6 +101,7 @@ type Services struct {
 	KB        *kb.Service
 	Ratings   *rating.Service
 	SLA       *sla.Service
+	Contracts *contract.Service
 }
 
 // Load adds the demo data once; it does nothing when the demo bank exists.
@@ -158,7 +161,10 @@ func Load(ctx context.Context, svc Services, opt Options) error {
 	if err := LoadSLA(ctx, svc.SLA, time.Now()); err != nil {
 		return err
 	}
-	return loadTickets(ctx, orgs, svc.Assets, svc.Tickets, svc.KB, ids, opt.Devices, opt.Tickets)
+	if err := loadTickets(ctx, orgs, svc.Assets, svc.Tickets, svc.KB, ids, opt.Devices, opt.Tickets); err != nil {
+		return err
+	}
+	return loadContracts(ctx, svc, ids, time.Now())
 }
 
 func createTree(ctx context.Context, orgs *org.Service, parent *int64, n node, ids map[string]int64) error {

@@ -16,6 +16,7 @@ import (
 	"lingting/internal/asset"
 	"lingting/internal/audit"
 	"lingting/internal/auth"
+	"lingting/internal/contract"
 	"lingting/internal/customer"
 	"lingting/internal/kb"
 	"lingting/internal/org"
@@ -39,6 +40,7 @@ type Deps struct {
 	Telephony     *telephony.Service
 	KB            *kb.Service
 	Ratings       *rating.Service
+	Contracts     *contract.Service
 	ImportKick    func() // wakes the import worker
 	Perms         *perm.Registry
 	Metrics       *prometheus.Registry
@@ -229,6 +231,7 @@ func (s *Server) routes() {
 	s.kbRoutes()
 	s.slaRoutes()
 	s.ratingRoutes()
+	s.contractRoutes()
 
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apperr.New(apperr.NotFound, "接口不存在："+r.Method+" "+r.URL.Path, "no such endpoint: "+r.Method+" "+r.URL.Path))
