@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"lingting/internal/asset"
+	"lingting/internal/attachment"
 	"lingting/internal/audit"
 	"lingting/internal/auth"
 	"lingting/internal/config"
@@ -79,9 +80,11 @@ type App struct {
 	SLA *sla.Service
 	// Contracts keeps service contracts between clients and vendors.
 	Contracts *contract.Service
-	Perms     *perm.Registry
-	Server    *httpapi.Server
-	Metrics   *prometheus.Registry
+	// Attachments keeps files attached to tickets.
+	Attachments *attachment.Service
+	Perms       *perm.Registry
+	Server      *httpapi.Server
+	Metrics     *prometheus.Registry
 	// Bootstrap says what the first start created (the admin login to print).
 	Bootstrap org.BootstrapResult
 }
@@ -125,6 +128,11 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	a.Ratings = rating.NewService(db, a.Audit, a.Orgs, a.Tickets)
 	a.SLA = sla.NewService(db, a.Audit)
 	a.Contracts = contract.NewService(db, a.Audit, a.Orgs)
+	dataDir := cfg.DataDir
+	if dataDir == "" {
+		dataDir = "data"
+	}
+	a.Attachments = attachment.NewService(db, a.Audit, a.Tickets, dataDir)
 	if err := a.Tickets.SyncTypes(ctx); err != nil {
 		return nil, fmt.Errorf("app: ticket types: %w", err)
 	}
@@ -155,7 +163,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		webFS = emptyFS{}
 	}
 	a.Server, err = httpapi.New(httpapi.Deps{DB: db, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Perms: a.Perms,
-		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, Ratings: a.Ratings, Contracts: a.Contracts, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
+		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, Ratings: a.Ratings, Contracts: a.Contracts, Attachments: a.Attachments, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
 	if err != nil {
 		return nil, err
 	}

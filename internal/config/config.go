@@ -23,6 +23,7 @@ type Config struct {
 	AdminLogin    string `koanf:"admin_login"`    // LINGTING_ADMIN_LOGIN
 	AdminPassword string `koanf:"admin_password"` // LINGTING_ADMIN_PASSWORD
 	Demo          bool   `koanf:"demo"`           // LINGTING_DEMO
+	DataDir       string `koanf:"data_dir"`       // LINGTING_DATA_DIR: attachments and other files
 	LogLevel      string `koanf:"log_level"`      // debug, info, warn, error
 	LogFormat     string `koanf:"log_format"`     // text or json
 	SecureCookies bool   `koanf:"secure_cookies"` // set the Secure flag (behind HTTPS)
@@ -37,6 +38,7 @@ func Defaults() map[string]any {
 	return map[string]any{
 		"addr":           "127.0.0.1:8080",
 		"database_url":   "sqlite://./data/lingting.db",
+		"data_dir":       "./data",
 		"admin_login":    "admin",
 		"admin_password": "",
 		"demo":           false,

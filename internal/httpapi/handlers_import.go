@@ -122,13 +122,13 @@ func (s *Server) reviewImport(approve bool) apiFunc {
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-func attachment(w http.ResponseWriter, contentType, name string) {
+func downloadHeaders(w http.ResponseWriter, contentType, name string) {
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
 }
 
 func (s *Server) importTemplate(w http.ResponseWriter, _ *http.Request, _ *auth.Principal) error {
-	attachment(w, xlsxType, "客户导入模板.xlsx")
+	downloadHeaders(w, xlsxType, "客户导入模板.xlsx")
 	return importer.CustomerTemplate(w)
 }
 
@@ -140,7 +140,7 @@ func (s *Server) rejectedReport(w http.ResponseWriter, r *http.Request, _ *auth.
 	if _, err := s.Customers.GetImport(r.Context(), id); err != nil {
 		return err
 	}
-	attachment(w, xlsxType, fmt.Sprintf("导入%d-未通过行.xlsx", id))
+	downloadHeaders(w, xlsxType, fmt.Sprintf("导入%d-未通过行.xlsx", id))
 	return s.Customers.RejectedReport(r.Context(), id, w)
 }
 
@@ -182,7 +182,7 @@ func (s *Server) exportCustomers(format string) apiFunc {
 			return err
 		}
 		if format == "csv" {
-			attachment(w, "text/csv; charset=utf-8", "客户-"+stamp+".csv")
+			downloadHeaders(w, "text/csv; charset=utf-8", "客户-"+stamp+".csv")
 			_, _ = w.Write([]byte("\xEF\xBB\xBF")) // a BOM makes Excel read UTF-8
 			cw := csv.NewWriter(w)
 			_ = cw.Write(exportHeader)
@@ -191,7 +191,7 @@ func (s *Server) exportCustomers(format string) apiFunc {
 			})
 			cw.Flush()
 		} else {
-			attachment(w, xlsxType, "客户-"+stamp+".xlsx")
+			downloadHeaders(w, xlsxType, "客户-"+stamp+".xlsx")
 			err = writeXLSX(w, exportHeader, func(emit func([]string) error) error {
 				return s.Customers.Each(r.Context(), f, func(c *customer.Customer) error {
 					return emit(row(c))

@@ -180,7 +180,7 @@ func (s *Server) satisfactionReport(w http.ResponseWriter, r *http.Request, _ *a
 		writeJSON(w, http.StatusOK, rep)
 		return nil
 	}
-	attachment(w, xlsxType, "满意度分析.xlsx")
+	downloadHeaders(w, xlsxType, "满意度分析.xlsx")
 	row := func(key, label string, sm rating.Summary) []string {
 		return []string{key, label, itoa(sm.N), itoa(sm.Satisfied), pct(sm.Rate), pct(sm.WilsonLower), pct(sm.WilsonUpper),
 			strconv.FormatFloat(sm.Mean, 'f', 2, 64), itoa(sm.Sessions), optPct(sm.Participation), optNum(sm.AvgHandleSeconds), optNum(sm.AvgWaitSeconds)}
@@ -224,7 +224,7 @@ func (s *Server) rankingsReport(w http.ResponseWriter, r *http.Request, _ *auth.
 		writeJSON(w, http.StatusOK, rk)
 		return nil
 	}
-	attachment(w, xlsxType, "满意度排名.xlsx")
+	downloadHeaders(w, xlsxType, "满意度排名.xlsx")
 	return writeXLSX(w, []string{"满意度排名（按 95% 置信下限）", rk.From + " ~ " + rk.To, filterLine(r), fmt.Sprintf("最少评价数 %d", rk.MinN)},
 		func(emit func([]string) error) error {
 			if err := emit([]string{"名次", "名称", "评价数", "满意数", "满意率", "置信下限", "置信上限"}); err != nil {

@@ -130,7 +130,7 @@ func (h *slaAPI) exportCalendar(w http.ResponseWriter, r *http.Request, _ *auth.
 	if err := sla.WriteCSV(&buf, c); err != nil {
 		return err
 	}
-	attachment(w, "text/csv; charset=utf-8", "日历-"+c.Name+".csv")
+	downloadHeaders(w, "text/csv; charset=utf-8", "日历-"+c.Name+".csv")
 	_, _ = w.Write(buf.Bytes())
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"lingting/internal/apperr"
 	"lingting/internal/asset"
+	"lingting/internal/attachment"
 	"lingting/internal/audit"
 	"lingting/internal/auth"
 	"lingting/internal/contract"
@@ -41,6 +42,7 @@ type Deps struct {
 	KB            *kb.Service
 	Ratings       *rating.Service
 	Contracts     *contract.Service
+	Attachments   *attachment.Service
 	ImportKick    func() // wakes the import worker
 	Perms         *perm.Registry
 	Metrics       *prometheus.Registry
@@ -232,6 +234,7 @@ func (s *Server) routes() {
 	s.slaRoutes()
 	s.ratingRoutes()
 	s.contractRoutes()
+	s.attachmentRoutes()
 
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apperr.New(apperr.NotFound, "接口不存在："+r.Method+" "+r.URL.Path, "no such endpoint: "+r.Method+" "+r.URL.Path))

@@ -46,7 +46,9 @@ var (
 func openAPIRouter() (routers.Router, error) {
 	specOnce.Do(func() {
 		// Printable pages (QR cards) are documented as text/html; their bodies are not JSON.
-		openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
+		for _, t := range []string{"text/html", "image/png", "image/jpeg", "application/pdf"} {
+			openapi3filter.RegisterBodyDecoder(t, openapi3filter.FileBodyDecoder)
+		}
 		var doc *openapi3.T
 		doc, specErr = httpapi.OpenAPI()
 		if specErr != nil {

@@ -104,7 +104,7 @@ func NewApp(t testing.TB, engine string, opt Options) *TestApp {
 	t.Helper()
 	cfg := config.Config{
 		Addr: "127.0.0.1:0", DatabaseURL: opt.DatabaseURL, AdminLogin: "admin", AdminPassword: AdminPassword,
-		Demo: opt.Demo, LogLevel: "error", LogFormat: "text", LoginRate: opt.LoginRate,
+		Demo: opt.Demo, LogLevel: "error", LogFormat: "text", LoginRate: opt.LoginRate, DataDir: t.TempDir(),
 	}
 	cfg.DemoCustomers, cfg.DemoTickets = opt.DemoCustomers, opt.DemoTickets
 	if cfg.DemoCustomers == 0 {
