@@ -33,6 +33,7 @@ import (
 	"lingting/internal/store"
 	"lingting/internal/telephony"
 	"lingting/internal/ticket"
+	"lingting/internal/view"
 )
 
 // Version is set at build time with -ldflags.
@@ -82,9 +83,11 @@ type App struct {
 	Contracts *contract.Service
 	// Attachments keeps files attached to tickets.
 	Attachments *attachment.Service
-	Perms       *perm.Registry
-	Server      *httpapi.Server
-	Metrics     *prometheus.Registry
+	// Views keeps users' saved list filters.
+	Views   *view.Service
+	Perms   *perm.Registry
+	Server  *httpapi.Server
+	Metrics *prometheus.Registry
 	// Bootstrap says what the first start created (the admin login to print).
 	Bootstrap org.BootstrapResult
 }
@@ -133,6 +136,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		dataDir = "data"
 	}
 	a.Attachments = attachment.NewService(db, a.Audit, a.Tickets, dataDir)
+	a.Views = view.NewService(db)
 	if err := a.Tickets.SyncTypes(ctx); err != nil {
 		return nil, fmt.Errorf("app: ticket types: %w", err)
 	}
@@ -163,7 +167,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		webFS = emptyFS{}
 	}
 	a.Server, err = httpapi.New(httpapi.Deps{DB: db, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Perms: a.Perms,
-		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, Ratings: a.Ratings, Contracts: a.Contracts, Attachments: a.Attachments, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
+		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, Ratings: a.Ratings, Contracts: a.Contracts, Attachments: a.Attachments, Views: a.Views, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
 	if err != nil {
 		return nil, err
 	}

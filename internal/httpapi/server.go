@@ -27,6 +27,7 @@ import (
 	"lingting/internal/store"
 	"lingting/internal/telephony"
 	"lingting/internal/ticket"
+	"lingting/internal/view"
 )
 
 // Deps are what the API serves.
@@ -43,6 +44,7 @@ type Deps struct {
 	Ratings       *rating.Service
 	Contracts     *contract.Service
 	Attachments   *attachment.Service
+	Views         *view.Service
 	ImportKick    func() // wakes the import worker
 	Perms         *perm.Registry
 	Metrics       *prometheus.Registry
@@ -235,6 +237,7 @@ func (s *Server) routes() {
 	s.ratingRoutes()
 	s.contractRoutes()
 	s.attachmentRoutes()
+	s.bulkAndViewRoutes()
 
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apperr.New(apperr.NotFound, "接口不存在："+r.Method+" "+r.URL.Path, "no such endpoint: "+r.Method+" "+r.URL.Path))
