@@ -24,6 +24,7 @@ import (
 	"lingting/internal/contract"
 	"lingting/internal/customer"
 	"lingting/internal/demo"
+	"lingting/internal/dispatch"
 	"lingting/internal/httpapi"
 	"lingting/internal/kb"
 	"lingting/internal/org"
@@ -84,10 +85,12 @@ type App struct {
 	// Attachments keeps files attached to tickets.
 	Attachments *attachment.Service
 	// Views keeps users' saved list filters.
-	Views   *view.Service
-	Perms   *perm.Registry
-	Server  *httpapi.Server
-	Metrics *prometheus.Registry
+	Views *view.Service
+	// Dispatch assigns tickets by rules.
+	Dispatch *dispatch.Service
+	Perms    *perm.Registry
+	Server   *httpapi.Server
+	Metrics  *prometheus.Registry
 	// Bootstrap says what the first start created (the admin login to print).
 	Bootstrap org.BootstrapResult
 }
@@ -137,6 +140,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	}
 	a.Attachments = attachment.NewService(db, a.Audit, a.Tickets, dataDir)
 	a.Views = view.NewService(db)
+	a.Dispatch = dispatch.NewService(db, a.Audit, a.Orgs, a.Tickets)
 	if err := a.Tickets.SyncTypes(ctx); err != nil {
 		return nil, fmt.Errorf("app: ticket types: %w", err)
 	}
@@ -167,7 +171,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		webFS = emptyFS{}
 	}
 	a.Server, err = httpapi.New(httpapi.Deps{DB: db, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Perms: a.Perms,
-		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, Ratings: a.Ratings, Contracts: a.Contracts, Attachments: a.Attachments, Views: a.Views, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
+		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, Ratings: a.Ratings, Contracts: a.Contracts, Attachments: a.Attachments, Views: a.Views, Dispatch: a.Dispatch, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
 	if err != nil {
 		return nil, err
 	}

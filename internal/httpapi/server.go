@@ -19,6 +19,7 @@ import (
 	"lingting/internal/auth"
 	"lingting/internal/contract"
 	"lingting/internal/customer"
+	"lingting/internal/dispatch"
 	"lingting/internal/kb"
 	"lingting/internal/org"
 	"lingting/internal/perm"
@@ -45,6 +46,7 @@ type Deps struct {
 	Contracts     *contract.Service
 	Attachments   *attachment.Service
 	Views         *view.Service
+	Dispatch      *dispatch.Service
 	ImportKick    func() // wakes the import worker
 	Perms         *perm.Registry
 	Metrics       *prometheus.Registry
@@ -238,6 +240,7 @@ func (s *Server) routes() {
 	s.contractRoutes()
 	s.attachmentRoutes()
 	s.bulkAndViewRoutes()
+	s.dispatchRoutes()
 
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apperr.New(apperr.NotFound, "接口不存在："+r.Method+" "+r.URL.Path, "no such endpoint: "+r.Method+" "+r.URL.Path))
