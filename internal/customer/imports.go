@@ -227,7 +227,9 @@ func (s *Service) RejectedReport(ctx context.Context, id int64, w io.Writer) err
 		Cells  string `db:"cells"`
 		Errors string `db:"errors"`
 	}
-	if err := s.db.Select(ctx, &rows, "SELECT line, cells, errors FROM import_rows WHERE import_id = ? AND action = 'reject' AND line > 1 ORDER BY line", id); err != nil {
+	// Rejected rows always carry their reasons: errors <> '[]' lets the partial
+	// index import_rows_errors serve the query.
+	if err := s.db.Select(ctx, &rows, "SELECT line, cells, errors FROM import_rows WHERE import_id = ? AND errors <> '[]' AND action = 'reject' AND line > 1 ORDER BY line", id); err != nil {
 		return err
 	}
 	out := make([]importer.RejectedRow, 0, len(rows))

@@ -26,13 +26,20 @@ const (
 	actionUpdate = "update"
 	actionSkip   = "skip"
 	actionReject = "reject"
+	// actionCheck: valid and unique in the file, not yet looked up in the archive.
+	actionCheck = "check"
 )
 
 // staleClaim is how long a validation claim holds before another process may
 // take the import over (its process died).
 const staleClaim = 10 * time.Minute
 
-// ApplyHook, when set, runs after each applied row (tests use it to crash mid-apply).
+// progressEvery is how often validation stores its progress (and renews its claim).
+const progressEvery = time.Second
+
+// ApplyHook, when set, runs after each applied row with the number applied so
+// far, inside the apply's transaction (tests use it to crash mid-apply; new
+// rows are reported once their chunk is written).
 var ApplyHook func(applied int)
 
 // ProcessPending validates every import waiting for it, claiming each one so
@@ -66,6 +73,8 @@ type validation struct {
 	orgCodes   map[string]int64 // code → id, 0 when unknown or outside scope
 	managers   map[string]int64
 	grades     map[string]string
+	fields     []Field // custom fields, read at the first row that has extra columns
+	hasFields  bool
 	seenID     map[string]int
 	seenPhone  map[string]int
 	accepted   int
@@ -87,9 +96,6 @@ func (s *Service) validateImport(sys context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	// Duplicate lookups repeat per row: prepare them once on the reader pool.
-	ctx = withBatch(ctx)
-	defer batchFrom(ctx).stmts.Close()
 	if _, err := s.db.Exec(sys, "DELETE FROM import_rows WHERE import_id = ?", id); err != nil {
 		return err
 	}
@@ -119,34 +125,75 @@ func (s *Service) validateImport(sys context.Context, id int64) error {
 		st.grades[g.Code], st.grades[g.Name] = g.Code, g.Code
 	}
 	type staged struct {
-		line          int
-		action, cells string
-		data, errs    string
-		target        any
+		line   int
+		action string
+		cells  string
+		in     Input
+		errs   []importer.RowError
+		target int64
 	}
 	var batch []staged
-	total := 0
+	total, progress := 0, 0
+	// Parsing (the XML of an .xlsx above all) runs ahead on another goroutine
+	// while rows are checked and stored.
+	rows, stop := readAhead(rr)
+	defer stop()
+	reported := time.Now()
+	// flush decides the rows still to be checked against the archive with one
+	// set of lookups for the whole batch, then stores the batch.
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		err := s.db.WithTx(sys, func(tx context.Context) error {
-			stmts := store.NewStmts()
-			for _, b := range batch {
-				if _, err := s.db.ExecCached(tx, stmts, "INSERT INTO import_rows (import_id, line, action, target_id, cells, data, errors) VALUES (?, ?, ?, ?, ?, ?, ?)",
-					id, b.line, b.action, b.target, b.cells, b.data, b.errs); err != nil {
-					return err
-				}
+		var check []*Input
+		for i := range batch {
+			if batch[i].action == actionCheck {
+				check = append(check, &batch[i].in)
 			}
+		}
+		dups, err := s.findDuplicates(ctx, check)
+		if err != nil {
+			return err
+		}
+		args := make([]any, 0, len(batch)*7)
+		k := 0
+		for i := range batch {
+			b := &batch[i]
+			if b.action == actionCheck {
+				b.action, b.target, b.errs = st.archiveDuplicate(row.Policy, b.line, &b.in, dups[k], b.errs)
+				k++
+			}
+			dj, _ := json.Marshal(b.in)
+			var t any
+			if b.target != 0 {
+				t = b.target
+			}
+			args = append(args, id, b.line, b.action, t, b.cells, string(dj), storeErrors(b.errs))
+		}
+		err = s.db.WithTx(sys, func(tx context.Context) error {
+			if err := s.insertMany(tx, "import_rows", []string{"import_id", "line", "action", "target_id", "cells", "data", "errors"}, "", bulkChunk, args); err != nil {
+				return err
+			}
+			// SQLite rewrites the whole imports row, the uploaded file included
+			// (up to 50 MB), on every UPDATE: report progress about once a second.
+			if time.Since(reported) < progressEvery {
+				return nil
+			}
+			reported = time.Now()
 			_, err := s.db.Exec(tx, "UPDATE imports SET total = ?, accepted = ?, rejected = ?, duplicates = ?, progress = ?, claimed_at = ?, updated_at = ? WHERE id = ?",
-				total, st.accepted, st.rejected, st.duplicates, progressOf(rr), s.now(), s.now(), id)
+				total, st.accepted, st.rejected, st.duplicates, progress, s.now(), s.now(), id)
 			return err
 		})
 		batch = batch[:0]
 		return err
 	}
 	for {
-		line, cells, err := rr.Next()
+		r, ok := <-rows
+		if !ok {
+			break
+		}
+		line, cells, err := r.line, r.cells, r.err
+		progress = r.progress
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -159,13 +206,8 @@ func (s *Service) validateImport(sys context.Context, id int64) error {
 			return err
 		}
 		cj, _ := json.Marshal(cells)
-		dj, _ := json.Marshal(in)
-		var t any
-		if target != 0 {
-			t = target
-		}
-		batch = append(batch, staged{line: line, action: action, cells: string(cj), data: string(dj), errs: storeErrors(errs), target: t})
-		if len(batch) >= 500 {
+		batch = append(batch, staged{line: line, action: action, cells: string(cj), in: in, errs: errs, target: target})
+		if len(batch) >= bulkChunk {
 			if err := flush(); err != nil {
 				return err
 			}
@@ -197,6 +239,42 @@ func readProblem(err error, line int) apperr.Msg {
 		return apperr.Msg{ZH: fmt.Sprintf("第 %d 行无法读取：%s", line, msg.ZH), EN: fmt.Sprintf("row %d cannot be read: %s", line, msg.EN)}
 	}
 	return apperr.Msg{ZH: "无法读取文件：" + msg.ZH, EN: "cannot read the file: " + msg.EN}
+}
+
+// readRow is one result of RowReader.Next, with the reader's progress after it.
+type readRow struct {
+	line     int
+	cells    []string
+	err      error
+	progress int
+}
+
+// readAhead reads rr on its own goroutine, up to the first error (io.EOF
+// included), a few hundred rows ahead of the consumer. stop ends the reading
+// and waits for it, so rr may be closed afterwards.
+func readAhead(rr importer.RowReader) (<-chan readRow, func()) {
+	out := make(chan readRow, 256)
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		defer close(out)
+		for {
+			line, cells, err := rr.Next()
+			select {
+			case out <- readRow{line: line, cells: cells, err: err, progress: progressOf(rr)}:
+			case <-done:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return out, func() {
+		close(done)
+		<-finished
+	}
 }
 
 func progressOf(rr importer.RowReader) int {
@@ -273,13 +351,16 @@ func (s *Service) checkRow(ctx context.Context, st *validation, policy string, l
 		}
 	}
 	if len(r.Extra) > 0 {
-		fields, err := s.Fields(ctx)
-		if err != nil {
-			return in, "", 0, nil, err
+		if !st.hasFields {
+			fields, err := s.Fields(ctx)
+			if err != nil {
+				return in, "", 0, nil, err
+			}
+			st.fields, st.hasFields = fields, true
 		}
 		in.Custom = map[string]any{}
 		for label, val := range r.Extra {
-			for _, f := range fields {
+			for _, f := range st.fields {
 				if f.Label == label && val != "" {
 					in.Custom[f.Code] = customValue(f, val)
 				}
@@ -305,25 +386,28 @@ func (s *Service) checkRow(ctx context.Context, st *validation, policy string, l
 	for _, p := range in.Phones {
 		st.seenPhone[in.Name+"|"+p.Number] = line
 	}
-	dup, err := s.findDuplicate(ctx, in, 0)
-	if err != nil {
-		return in, "", 0, nil, err
+	// The archive is searched for the whole batch at once (archiveDuplicate).
+	return in, actionCheck, 0, errs, nil
+}
+
+// archiveDuplicate decides a row that passed every other check, given the
+// customer of the archive it duplicates (0: none).
+func (st *validation) archiveDuplicate(policy string, line int, in *Input, dup int64, errs []importer.RowError) (string, int64, []importer.RowError) {
+	if dup == 0 {
+		st.accepted++
+		return actionInsert, 0, errs
 	}
-	if dup != 0 {
-		st.duplicates++
-		switch policy {
-		case "update":
-			st.accepted++
-			return in, actionUpdate, dup, errs, nil
-		case "reject":
-			st.rejected++
-			errs = append(errs, importer.RowError{Line: line, Column: "客户名称", Value: in.Name, Message: apperr.Msg{ZH: "档案中已有该客户（证件号或姓名+电话相同）", EN: "the customer already exists in the archive"}})
-			return in, actionReject, dup, errs, nil
-		}
-		return in, actionSkip, dup, errs, nil
+	st.duplicates++
+	switch policy {
+	case "update":
+		st.accepted++
+		return actionUpdate, dup, errs
+	case "reject":
+		st.rejected++
+		errs = append(errs, importer.RowError{Line: line, Column: "客户名称", Value: in.Name, Message: apperr.Msg{ZH: "档案中已有该客户（证件号或姓名+电话相同）", EN: "the customer already exists in the archive"}})
+		return actionReject, dup, errs
 	}
-	st.accepted++
-	return in, actionInsert, 0, errs, nil
+	return actionSkip, dup, errs
 }
 
 func (s *Service) duplicateRow(st *validation, policy string, in Input, line, first int, errs []importer.RowError) (Input, string, int64, []importer.RowError, error) {
@@ -382,6 +466,10 @@ func (s *Service) decideImport(ctx context.Context, id int64, from string, apply
 		return nil, apperr.New(apperr.Conflict, "导入任务当前状态为 "+imp.Status+"，不能执行该操作", "the import is "+imp.Status+"; this action is not possible")
 	}
 	me := audit.ActorFrom(ctx).UserID
+	if apply {
+		restore := s.largeWriterCache(ctx)
+		defer restore()
+	}
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		res, err := s.db.Exec(ctx, "UPDATE imports SET status = ?, updated_at = ? WHERE id = ? AND status = ?", from, s.now(), id, from)
 		if err != nil {
@@ -419,45 +507,196 @@ func (s *Service) decideImport(ctx context.Context, id int64, from string, apply
 	return s.GetImport(ctx, id)
 }
 
+// applyRows applies the accepted rows in line order inside the caller's
+// transaction: new customers go in chunks of bulkChunk (bulkWriter), updates
+// one by one through Update (with their own audit entries), after the inserts
+// staged before them.
+//
+// A first pass checks every new row against the archive as it is when the
+// apply starts, bulkChunk rows per lookup; rows this apply inserts cannot
+// duplicate each other (validation rejected or skipped duplicates inside the
+// file), so the archive need not be searched again while it grows — a search
+// whose plan was made for the archive's size before a large import (PostgreSQL
+// keeps its statistics until the transaction commits) would scan it every time.
+// applyCacheKiB is SQLite's page cache for the writer while an import is
+// applied. The apply is one transaction: with the default 2 MiB the pages it
+// dirties spill to the WAL and are written again and again before it commits.
+const applyCacheKiB = 64 << 10
+
+// largeWriterCache gives SQLite's writer connection (there is one) a larger
+// page cache and returns the function that restores the previous size.
+func (s *Service) largeWriterCache(ctx context.Context) func() {
+	if s.db.Dialect != store.SQLite {
+		return func() {}
+	}
+	var old int
+	if err := s.db.WriteGet(ctx, &old, "PRAGMA cache_size"); err != nil {
+		return func() {}
+	}
+	if _, err := s.db.Exec(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", applyCacheKiB)); err != nil {
+		return func() {}
+	}
+	return func() { _, _ = s.db.Exec(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", old)) }
+}
+
 func (s *Service) applyRows(ctx context.Context, imp *Import) (inserted, updated int, err error) {
 	batch := withBatch(ctx)
-	// Rows are read in pages by line so memory stays flat for large files.
-	after := 1
-	for {
+	dupAt, err := s.archiveDuplicates(ctx, imp.ID)
+	if err != nil {
+		return 0, 0, err
+	}
+	w := &bulkWriter{s: s, importID: imp.ID}
+	var pending []bulkRow
+	flush := func() error {
+		if err := w.insert(batch, pending); err != nil {
+			return err
+		}
+		for range pending {
+			inserted++
+			if ApplyHook != nil {
+				ApplyHook(inserted + updated)
+			}
+		}
+		pending = pending[:0]
+		return nil
+	}
+	err = s.eachImportRow(ctx, imp.ID, func(line int, action string, target *int64, in Input) error {
+		if action == actionUpdate {
+			if target == nil {
+				return nil
+			}
+			if err := flush(); err != nil {
+				return err
+			}
+			if err := w.flush(batch); err != nil {
+				return err
+			}
+			if err := s.updateFromImport(ctx, *target, in); err != nil {
+				return rowFailure(line, err)
+			}
+			updated++
+			if ApplyHook != nil {
+				ApplyHook(inserted + updated)
+			}
+			return nil
+		}
+		// What create checks before inserting, row by row.
+		var v apperr.Validation
+		normalize(&in, &v)
+		err := s.checkRefs(batch, &in, &v)
+		if err == nil {
+			err = v.Err()
+		}
+		if err == nil && dupAt[line] != 0 {
+			err = duplicateErr(ctx, dupAt[line])
+			if updated > 0 {
+				// An update applied since the first pass may have changed the
+				// customer this row duplicated: ask the archive again.
+				if err = flush(); err != nil {
+					return err
+				}
+				dups, ferr := s.findDuplicates(batch, []*Input{&in})
+				if ferr != nil {
+					return ferr
+				}
+				if err = nil; dups[0] != 0 {
+					err = duplicateErr(ctx, dups[0])
+				}
+			}
+		}
+		if err != nil {
+			if ferr := flush(); ferr != nil { // an earlier row's failure comes first
+				return ferr
+			}
+			return rowFailure(line, err)
+		}
+		pending = append(pending, bulkRow{line: line, in: in})
+		if len(pending) >= bulkChunk {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err == nil {
+		err = w.flush(batch)
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	return inserted, updated, nil
+}
+
+// archiveDuplicates returns, by line, the customers of the archive that rows
+// to be inserted duplicate (same ID number, or same name and phone).
+func (s *Service) archiveDuplicates(ctx context.Context, importID int64) (map[int]int64, error) {
+	out := map[int]int64{}
+	var lines []int
+	var ins []*Input
+	check := func() error {
+		dups, err := s.findDuplicates(ctx, ins)
+		if err != nil {
+			return err
+		}
+		for i, d := range dups {
+			if d != 0 {
+				out[lines[i]] = d
+			}
+		}
+		lines, ins = lines[:0], ins[:0]
+		return nil
+	}
+	err := s.eachImportRow(ctx, importID, func(line int, action string, _ *int64, in Input) error {
+		if action != actionInsert {
+			return nil
+		}
+		var v apperr.Validation
+		normalize(&in, &v) // the keys as create compares them
+		lines, ins = append(lines, line), append(ins, &in)
+		if len(ins) >= bulkChunk {
+			return check()
+		}
+		return nil
+	})
+	if err == nil {
+		err = check()
+	}
+	return out, err
+}
+
+// eachImportRow calls fn for every row to insert or update, in line order,
+// reading the rows a window of lines at a time so that memory stays flat for
+// large files. Windows of the primary key (not LIMIT pages) keep the plan an
+// index range scan even when the table's statistics predate the import.
+func (s *Service) eachImportRow(ctx context.Context, importID int64, fn func(line int, action string, target *int64, in Input) error) error {
+	const window = 1000
+	var last int
+	if err := s.db.Get(ctx, &last, "SELECT COALESCE(max(line), 0) FROM import_rows WHERE import_id = ?", importID); err != nil {
+		return err
+	}
+	for from := 2; from <= last; from += window { // line 1 is the header
 		var rows []struct {
 			Line   int    `db:"line"`
 			Action string `db:"action"`
 			Target *int64 `db:"target_id"`
 			Data   string `db:"data"`
 		}
-		if err := s.db.Select(ctx, &rows, "SELECT line, action, target_id, data FROM import_rows WHERE import_id = ? AND line > ? AND action IN ('insert', 'update') ORDER BY line LIMIT 1000", imp.ID, after); err != nil {
-			return 0, 0, err
-		}
-		if len(rows) == 0 {
-			return inserted, updated, nil
+		if err := s.db.Select(ctx, &rows, "SELECT line, action, target_id, data FROM import_rows WHERE import_id = ? AND line >= ? AND line < ? AND action IN ('insert', 'update') ORDER BY line",
+			importID, from, from+window); err != nil {
+			return err
 		}
 		for _, r := range rows {
-			after = r.Line
 			var in Input
 			if err := json.Unmarshal([]byte(r.Data), &in); err != nil {
-				return 0, 0, err
+				return err
 			}
-			if r.Action == actionInsert {
-				if _, err := s.create(batch, in, imp.ID, false); err != nil {
-					return 0, 0, rowFailure(r.Line, err)
-				}
-				inserted++
-			} else if r.Target != nil {
-				if err := s.updateFromImport(ctx, *r.Target, in); err != nil {
-					return 0, 0, rowFailure(r.Line, err)
-				}
-				updated++
-			}
-			if ApplyHook != nil {
-				ApplyHook(inserted + updated)
+			if err := fn(r.Line, r.Action, r.Target, in); err != nil {
+				return err
 			}
 		}
 	}
+	return nil
 }
 
 func rowFailure(line int, err error) error {
