@@ -141,6 +141,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	a.Attachments = attachment.NewService(db, a.Audit, a.Tickets, dataDir)
 	a.Views = view.NewService(db)
 	a.Dispatch = dispatch.NewService(db, a.Audit, a.Orgs, a.Tickets)
+	a.Telephony.WithRatings(a.Ratings)
 	if err := a.Tickets.SyncTypes(ctx); err != nil {
 		return nil, fmt.Errorf("app: ticket types: %w", err)
 	}

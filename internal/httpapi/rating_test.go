@@ -323,3 +323,32 @@ func meID(c *testutil.Client) int64 {
 	me := c.Do("GET", "/api/v1/auth/me", nil)
 	return int64(me.JSON.(map[string]any)["user"].(map[string]any)["id"].(float64))
 }
+
+// TestScreenPopShowsRecentRatings: the agent's customer card carries the
+// customer's ticket ratings, for those who may read ratings.
+func TestScreenPopShowsRecentRatings(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a := testutil.NewApp(t, engine, testutil.Options{Demo: true, DemoCustomers: 12, DemoTickets: 3})
+		admin := a.Admin()
+		outlet := orgIDByCode(t, admin, "HXB-BJ-HD-01")
+		c := admin.Do("POST", "/api/v1/customers", map[string]any{"name": "评价客户", "org_id": outlet, "phone": "13812340000"})
+		sup := a.Login("supervisor01", demo.Password)
+		tk := sup.Do("POST", "/api/v1/tickets", map[string]any{"type": "consultation", "title": "咨询理财", "customer_id": c.Int("id")})
+		for _, to := range []string{"in_progress", "resolved"} {
+			sup.Do("POST", fmt.Sprintf("/api/v1/tickets/%d/transitions", tk.Int("id")), map[string]any{"to": to})
+		}
+		if r := a.Login("hd.head", demo.Password).Do("POST", "/api/v1/ratings", map[string]any{"ticket_id": tk.Int("id"), "level": 2}); r.Status != 201 {
+			t.Fatalf("rate: %d %s", r.Status, r.Body)
+		}
+		pop := sup.Do("GET", "/api/v1/screen-pop?phone=13812340000", nil)
+		cards := pop.JSON.(map[string]any)["customers"].([]any)
+		if len(cards) != 1 || len(cards[0].(map[string]any)["recent_ratings"].([]any)) != 1 {
+			t.Fatalf("screen pop ratings: %s", pop.Body)
+		}
+		agent := a.Login("agent01", demo.Password) // no rating.read
+		pop = agent.Do("GET", "/api/v1/screen-pop?phone=13812340000", nil)
+		if n := len(pop.JSON.(map[string]any)["customers"].([]any)[0].(map[string]any)["recent_ratings"].([]any)); n != 0 {
+			t.Fatalf("an agent without rating.read sees ratings: %s", pop.Body)
+		}
+	})
+}

@@ -378,6 +378,7 @@ func fill(r *Rating) {
 // Filter narrows the rating list.
 type Filter struct {
 	OrgID, StaffID, CounterID, TicketID int64
+	CustomerID                          int64 // ratings of this customer's tickets
 	Channel                             string
 	Level                               int
 	FromDay, ToDay                      int
@@ -397,6 +398,10 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Rating, int, error) {
 			w += " AND " + col + " = ?"
 			args = append(args, val)
 		}
+	}
+	if f.CustomerID != 0 {
+		w += " AND r.ticket_id IN (SELECT id FROM tickets WHERE customer_id = ?)"
+		args = append(args, f.CustomerID)
 	}
 	if f.Channel != "" {
 		w += " AND r.channel = ?"

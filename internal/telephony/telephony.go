@@ -14,6 +14,7 @@ import (
 	"lingting/internal/importer"
 	"lingting/internal/org"
 	"lingting/internal/perm"
+	"lingting/internal/rating"
 	"lingting/internal/scope"
 	"lingting/internal/store"
 	"lingting/internal/ticket"
@@ -31,6 +32,13 @@ type Service struct {
 	customers *customer.Service
 	tickets   *ticket.Service
 	assets    *asset.Service
+	ratings   *rating.Service // optional: recent ratings on the customer card
+}
+
+// WithRatings adds recent ratings of the customer's tickets to screen pops.
+func (s *Service) WithRatings(r *rating.Service) *Service {
+	s.ratings = r
+	return s
 }
 
 // NewService wires the service.
@@ -53,6 +61,7 @@ type CustomerCard struct {
 	Customer     *customer.Customer     `json:"customer"`
 	OpenTickets  []*ticket.Ticket       `json:"open_tickets"`
 	Interactions []customer.Interaction `json:"recent_interactions"`
+	Ratings      []rating.Rating        `json:"recent_ratings"`
 }
 
 // Pop is what the agent's screen shows for a number.
@@ -81,7 +90,12 @@ func (s *Service) ScreenPop(ctx context.Context, phone string) (*Pop, error) {
 			return nil, err
 		}
 		for _, c := range list {
-			card := CustomerCard{Customer: c, OpenTickets: []*ticket.Ticket{}, Interactions: []customer.Interaction{}}
+			card := CustomerCard{Customer: c, OpenTickets: []*ticket.Ticket{}, Interactions: []customer.Interaction{}, Ratings: []rating.Rating{}}
+			if p.Has("rating.read") && s.ratings != nil {
+				if card.Ratings, _, err = s.ratings.List(ctx, rating.Filter{CustomerID: c.ID, Limit: 5}); err != nil {
+					return nil, err
+				}
+			}
 			if p.Has("ticket.read") {
 				if card.OpenTickets, _, _, err = s.tickets.List(ctx, ticket.Filter{CustomerID: c.ID, Open: true, Limit: 10}); err != nil {
 					return nil, err
