@@ -11,6 +11,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,6 +29,7 @@ import (
 	"lingting/internal/dispatch"
 	"lingting/internal/httpapi"
 	"lingting/internal/kb"
+	"lingting/internal/notify"
 	"lingting/internal/org"
 	"lingting/internal/perm"
 	"lingting/internal/rating"
@@ -56,6 +59,7 @@ var PermissionGroups = []perm.Group{
 	{Code: "rating", LabelZH: "客户评价", LabelEN: "Ratings"},
 	{Code: "analytics", LabelZH: "统计分析", LabelEN: "Analytics"},
 	{Code: "sla", LabelZH: "服务时限", LabelEN: "Service levels"},
+	{Code: "notify", LabelZH: "通知", LabelEN: "Notifications"},
 	{Code: "contract", LabelZH: "维保合同", LabelEN: "Contracts"},
 }
 
@@ -91,6 +95,14 @@ type App struct {
 	Perms    *perm.Registry
 	Server   *httpapi.Server
 	Metrics  *prometheus.Registry
+
+	// Clock drives SLA timers, escalation and delivery (tests move it).
+	Clock *sla.Clock
+	// SLATimers applies policies to tickets and fires warnings and escalations.
+	SLATimers *sla.Timers
+	// Notify is the notification outbox and its delivery worker.
+	Notify  *notify.Service
+	workers sync.WaitGroup
 	// Bootstrap says what the first start created (the admin login to print).
 	Bootstrap org.BootstrapResult
 }
@@ -121,7 +133,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	}
 	a := &App{Config: cfg, DB: db, Metrics: prometheus.NewRegistry()}
 	a.Perms = perm.NewRegistry(PermissionGroups, org.Permissions, audit.Permissions, customer.Permissions, ticket.Permissions, asset.Permissions, telephony.Permissions, kb.Permissions,
-		rating.Permissions, sla.Permissions, contract.Permissions)
+		rating.Permissions, sla.Permissions, notify.Permissions, contract.Permissions)
 	a.Audit = audit.New(db)
 	a.Orgs = org.NewService(db, a.Audit, a.Perms)
 	a.Auth = auth.NewService(db, a.Orgs, a.Audit)
@@ -133,6 +145,15 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	a.KB = kb.NewService(db, a.Audit)
 	a.Ratings = rating.NewService(db, a.Audit, a.Orgs, a.Tickets)
 	a.SLA = sla.NewService(db, a.Audit)
+	a.Clock = sla.NewClock()
+	a.Notify = notify.NewService(db, a.Audit, notifyConfig(cfg), a.Clock.Now)
+	a.SLATimers = sla.NewTimers(db, a.SLA, a.Clock)
+	a.SLATimers.Notifier = a.Notify
+	if cfg.SLACatchUp > 0 {
+		a.SLATimers.CatchUp = cfg.SLACatchUp
+	}
+	a.Tickets.SetClock(a.Clock.Now)
+	a.Tickets.SetSLAHook(a.SLATimers)
 	a.Contracts = contract.NewService(db, a.Audit, a.Orgs)
 	dataDir := cfg.DataDir
 	if dataDir == "" {
@@ -155,7 +176,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	a.Bootstrap = res
 	if cfg.Demo {
 		svc := demo.Services{Orgs: a.Orgs, Customers: a.Customers, Assets: a.Assets, Tickets: a.Tickets, KB: a.KB, Ratings: a.Ratings, SLA: a.SLA, Contracts: a.Contracts}
-		if err := demo.Load(ctx, svc, demo.Options{Customers: cfg.DemoCustomers, Tickets: cfg.DemoTickets}); err != nil {
+		if err := demo.Load(ctx, svc, demo.Options{SLAPolicies: cfg.DemoSLAPolicies, Customers: cfg.DemoCustomers, Tickets: cfg.DemoTickets}); err != nil {
 			return nil, fmt.Errorf("app: demo data: %w", err)
 		}
 	}
@@ -172,15 +193,25 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		webFS = emptyFS{}
 	}
 	a.Server, err = httpapi.New(httpapi.Deps{DB: db, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Perms: a.Perms,
-		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, Ratings: a.Ratings, Contracts: a.Contracts, Attachments: a.Attachments, Views: a.Views, Dispatch: a.Dispatch, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
+		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, Notify: a.Notify, Ratings: a.Ratings, Contracts: a.Contracts, Attachments: a.Attachments, Views: a.Views, Dispatch: a.Dispatch, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
 	if err != nil {
 		return nil, err
 	}
 	return a, nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+// Close releases the database, after the background workers stopped (their
+// context must have ended) or 30 s passed.
+func (a *App) Close() error {
+	done := make(chan struct{})
+	go func() { a.workers.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		slog.Warn("closing while background workers still run")
+	}
+	return a.DB.Close()
+}
 
 // Handler is the root HTTP handler.
 func (a *App) Handler() http.Handler { return a.Server.Handler() }
@@ -237,6 +268,13 @@ func (a *App) runHousekeeping(ctx context.Context) {
 func (a *App) StartWorkers(ctx context.Context) {
 	go a.runHousekeeping(ctx)
 	go a.runImports(ctx)
+	every := a.Config.SLAScanInterval
+	if every <= 0 {
+		every = 15 * time.Second
+	}
+	a.workers.Add(2)
+	go func() { defer a.workers.Done(); a.SLATimers.Run(ctx, every) }()
+	go func() { defer a.workers.Done(); a.Notify.Run(ctx) }()
 }
 
 // KickImports wakes the import worker (after an upload).
@@ -279,3 +317,21 @@ func hostname() string {
 type emptyFS struct{}
 
 func (emptyFS) Open(string) (fs.File, error) { return nil, fs.ErrNotExist }
+
+// notifyConfig maps the settings to the delivery set-up.
+func notifyConfig(c config.Config) notify.Config {
+	var params []string
+	for _, p := range strings.Split(c.SMSTemplateParams, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			params = append(params, p)
+		}
+	}
+	return notify.Config{
+		SMTP: notify.SMTPConfig{Host: c.SMTPHost, Port: c.SMTPPort, Username: c.SMTPUsername, Password: c.SMTPPassword, From: c.SMTPFrom, TLS: c.SMTPTLS},
+		SMS: notify.SMSConfig{Provider: c.SMSProvider, Endpoint: c.SMSEndpoint, AccessKeyID: c.SMSAccessKeyID, AccessKeySecret: c.SMSAccessKeySecret,
+			SignName: c.SMSSignName, TemplateCode: c.SMSTemplateCode, AppID: c.SMSAppID, Region: c.SMSRegion, TemplateParams: params},
+		Rates: map[string]float64{notify.ChannelEmail: c.NotifyRateEmail, notify.ChannelSMS: c.NotifyRateSMS, notify.ChannelWeCom: c.NotifyRateRobot,
+			notify.ChannelDingTalk: c.NotifyRateRobot, notify.ChannelWebhook: c.NotifyRateWebhook},
+		MaxAttempts: c.NotifyMaxAttempts, RetryBase: c.NotifyRetryBase, Poll: c.NotifyPoll,
+	}
+}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/knadh/koanf/parsers/toml/v2"
 	"github.com/knadh/koanf/providers/confmap"
@@ -31,6 +33,33 @@ type Config struct {
 	LoginRate     int    `koanf:"login_rate"`     // login attempts per client IP per minute
 	DemoCustomers int    `koanf:"demo_customers"` // size of the demo customer archive (0: 5,000)
 	DemoTickets   int    `koanf:"demo_tickets"`   // demo repair tickets (0: 1,500)
+
+	// SLA timers and notifications (docs/OPERATIONS.md, "Notifications").
+	SLAScanInterval    time.Duration `koanf:"sla_scan_interval"`     // how often the warning/escalation scanner runs (15s)
+	SLACatchUp         time.Duration `koanf:"sla_catch_up"`          // steps older than this are skipped, not sent (72h)
+	SMTPHost           string        `koanf:"smtp_host"`             // empty: no e-mail
+	SMTPPort           int           `koanf:"smtp_port"`             // 0: 587 (starttls), 465 (tls), 25 (none)
+	SMTPUsername       string        `koanf:"smtp_username"`         // empty: no AUTH
+	SMTPPassword       string        `koanf:"smtp_password"`         // with smtp_username
+	SMTPFrom           string        `koanf:"smtp_from"`             // sender address
+	SMTPTLS            string        `koanf:"smtp_tls"`              // starttls, tls or none
+	SMSProvider        string        `koanf:"sms_provider"`          // aliyun, tencent, http; empty: no SMS
+	SMSEndpoint        string        `koanf:"sms_endpoint"`          // overrides the provider's URL (required for http)
+	SMSAccessKeyID     string        `koanf:"sms_access_key_id"`     // Aliyun AccessKeyId / Tencent SecretId
+	SMSAccessKeySecret string        `koanf:"sms_access_key_secret"` // Aliyun AccessKeySecret / Tencent SecretKey / http signing secret
+	SMSSignName        string        `koanf:"sms_sign_name"`         // 短信签名
+	SMSTemplateCode    string        `koanf:"sms_template_code"`     // provider template (SMS_… / template id)
+	SMSAppID           string        `koanf:"sms_app_id"`            // Tencent SmsSdkAppId
+	SMSRegion          string        `koanf:"sms_region"`            // cn-hangzhou / ap-guangzhou
+	SMSTemplateParams  string        `koanf:"sms_template_params"`   // variables passed to the template, comma-separated
+	NotifyRateEmail    float64       `koanf:"notify_rate_email"`     // messages per second per process; 0: unlimited
+	NotifyRateSMS      float64       `koanf:"notify_rate_sms"`       // messages per second per process; 0: unlimited
+	NotifyRateRobot    float64       `koanf:"notify_rate_robot"`     // WeCom and DingTalk robots (each allows 20 per minute)
+	NotifyRateWebhook  float64       `koanf:"notify_rate_webhook"`   // messages per second per process; 0: unlimited
+	NotifyMaxAttempts  int           `koanf:"notify_max_attempts"`   // tries before a delivery fails (8)
+	NotifyRetryBase    time.Duration `koanf:"notify_retry_base"`     // first back-off, doubled per retry (30s)
+	NotifyPoll         time.Duration `koanf:"notify_poll"`           // how often the delivery worker looks for due deliveries (5s)
+	DemoSLAPolicies    bool          `koanf:"demo_sla_policies"`     // the demo data set includes SLA policies (true)
 }
 
 // Defaults are safe for a first start on one machine.
@@ -47,6 +76,18 @@ func Defaults() map[string]any {
 		"secure_cookies": false,
 		"trust_proxy":    false,
 		"login_rate":     20,
+
+		"sla_scan_interval":   "15s",
+		"sla_catch_up":        "72h",
+		"smtp_tls":            "starttls",
+		"notify_rate_email":   20,
+		"notify_rate_sms":     5,
+		"notify_rate_robot":   0.33,
+		"notify_rate_webhook": 0,
+		"notify_max_attempts": 8,
+		"notify_retry_base":   "30s",
+		"notify_poll":         "5s",
+		"demo_sla_policies":   true,
 	}
 }
 
@@ -119,6 +160,18 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("config: log_format must be text or json"))
+	}
+	if c.SMTPTLS != "" && !slices.Contains([]string{"starttls", "tls", "none"}, c.SMTPTLS) {
+		errs = append(errs, errors.New("config: smtp_tls must be starttls, tls or none"))
+	}
+	if c.SMTPHost != "" && c.SMTPFrom == "" {
+		errs = append(errs, errors.New("config: smtp_from is required with smtp_host"))
+	}
+	if !slices.Contains([]string{"", "aliyun", "tencent", "http"}, c.SMSProvider) {
+		errs = append(errs, errors.New("config: sms_provider must be aliyun, tencent or http"))
+	}
+	if c.SMSProvider == "http" && c.SMSEndpoint == "" {
+		errs = append(errs, errors.New("config: sms_endpoint is required with sms_provider = http"))
 	}
 	return errors.Join(errs...)
 }

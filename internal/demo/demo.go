@@ -90,6 +90,10 @@ type Options struct {
 	Customers int // customers across the outlets (default 5,000)
 	Devices   int // devices per outlet (default 3)
 	Tickets   int // repair tickets over the last 13 months (default 1,500)
+
+	// SLAPolicies adds the demo SLA policies (LoadSLAPolicies), so demo
+	// tickets run timers, warnings and escalations.
+	SLAPolicies bool
 }
 
 // Services are the domains the demo data goes through.
@@ -160,6 +164,11 @@ func Load(ctx context.Context, svc Services, opt Options) error {
 	}
 	if err := LoadSLA(ctx, svc.SLA, time.Now()); err != nil {
 		return err
+	}
+	if opt.SLAPolicies {
+		if err := LoadSLAPolicies(ctx, svc.SLA); err != nil {
+			return err
+		}
 	}
 	if err := loadTickets(ctx, orgs, svc.Assets, svc.Tickets, svc.KB, ids, opt.Devices, opt.Tickets); err != nil {
 		return err

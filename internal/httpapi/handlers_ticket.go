@@ -53,6 +53,19 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, _ *auth.Pri
 		VendorOrgID: queryInt(r, "vendor_org_id", &v), AssetID: queryInt(r, "asset_id", &v), CustomerID: queryInt(r, "customer_id", &v),
 		Unassigned: q.Get("unassigned") == "true", CreatedFrom: queryTime(r, "created_from", &v), CreatedTo: queryTime(r, "created_to", &v),
 		Limit: pg.Size, Offset: pg.offset()}
+	switch b := q.Get("breached"); b {
+	case "true", "false":
+		breached := b == "true"
+		f.Breached = &breached
+	case "":
+	default:
+		v.Add("breached", "须为 true 或 false", "must be true or false")
+	}
+	switch f.Sort = q.Get("sort"); f.Sort {
+	case "", "due_at", "-due_at", "created_at", "-created_at":
+	default:
+		v.Add("sort", "排序须为 due_at、-due_at、created_at 或 -created_at", "sort must be due_at, -due_at, created_at or -created_at")
+	}
 	if err := v.Err(); err != nil {
 		return err
 	}

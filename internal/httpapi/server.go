@@ -21,6 +21,7 @@ import (
 	"lingting/internal/customer"
 	"lingting/internal/dispatch"
 	"lingting/internal/kb"
+	"lingting/internal/notify"
 	"lingting/internal/org"
 	"lingting/internal/perm"
 	"lingting/internal/rating"
@@ -47,6 +48,7 @@ type Deps struct {
 	Attachments   *attachment.Service
 	Views         *view.Service
 	Dispatch      *dispatch.Service
+	Notify        *notify.Service
 	ImportKick    func() // wakes the import worker
 	Perms         *perm.Registry
 	Metrics       *prometheus.Registry
@@ -237,6 +239,7 @@ func (s *Server) routes() {
 	s.kbRoutes()
 	s.slaRoutes()
 	s.ratingRoutes()
+	s.notifyRoutes()
 	s.contractRoutes()
 	s.attachmentRoutes()
 	s.bulkAndViewRoutes()

@@ -146,6 +146,9 @@ func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (*Ticket
 		if err := s.event(ctx, id, "assigned", at, t.Status, StatusAssigned, "", data); err != nil {
 			return err
 		}
+		if err := s.slaChanged(ctx, SLAChange{Kind: SLAAssigned, Before: t, At: at, Detail: StatusAssigned}, id); err != nil {
+			return err
+		}
 		if out, err = s.get(ctx, id, false); err != nil {
 			return err
 		}
@@ -225,6 +228,9 @@ func (s *Service) Transition(ctx context.Context, id int64, in TransitionInput) 
 		if err := s.event(ctx, id, "status", at, t.Status, in.To, in.Reason, data); err != nil {
 			return err
 		}
+		if err := s.slaChanged(ctx, SLAChange{Kind: SLAStatus, Before: t, At: at, Detail: in.To}, id); err != nil {
+			return err
+		}
 		if out, err = s.get(ctx, id, false); err != nil {
 			return err
 		}
@@ -294,6 +300,9 @@ func (s *Service) RecordEvent(ctx context.Context, id int64, in EventInput) (*Ti
 			data["distance_km"] = *in.DistanceKM
 		}
 		if err := s.event(ctx, id, in.Kind, at, t.Status, status, "", data); err != nil {
+			return err
+		}
+		if err := s.slaChanged(ctx, SLAChange{Kind: SLAField, Before: t, At: at, Detail: in.Kind}, id); err != nil {
 			return err
 		}
 		if out, err = s.get(ctx, id, false); err != nil {
@@ -376,8 +385,12 @@ func (s *Service) AddComment(ctx context.Context, id int64, in CommentInput) (*C
 			return err
 		}
 		actor := audit.ActorFrom(ctx)
-		cid, err := s.db.InsertID(ctx, "INSERT INTO ticket_comments (ticket_id, author_id, body, internal, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id", id, actor.UserID, in.Body, in.Internal, s.now())
+		now := s.now()
+		cid, err := s.db.InsertID(ctx, "INSERT INTO ticket_comments (ticket_id, author_id, body, internal, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id", id, actor.UserID, in.Body, in.Internal, now)
 		if err != nil {
+			return err
+		}
+		if err := s.slaChanged(ctx, SLAChange{Kind: SLAComment, Before: t, At: now, Internal: in.Internal}, id); err != nil {
 			return err
 		}
 		if err := s.db.Get(ctx, &out, "SELECT c.id, c.ticket_id, c.author_id, u.name AS author_name, c.body, c.internal, c.created_at FROM ticket_comments c LEFT JOIN users u ON u.id = c.author_id WHERE c.id = ?", cid); err != nil {

@@ -149,6 +149,9 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Ticket, error) {
 		if err := s.event(ctx, id, "reported", reported, "", StatusNew, "", map[string]any{"entered": entered, "channel": in.Channel}); err != nil {
 			return err
 		}
+		if err := s.slaChanged(ctx, SLAChange{Kind: SLACreated, At: reported}, id); err != nil {
+			return err
+		}
 		if out, err = s.get(ctx, id, false); err != nil {
 			return err
 		}
@@ -184,6 +187,17 @@ func (s *Service) event(ctx context.Context, ticketID int64, kind string, at tim
 func (s *Service) Get(ctx context.Context, id int64) (*Ticket, error) { return s.get(ctx, id, true) }
 
 func (s *Service) get(ctx context.Context, id int64, scoped bool) (*Ticket, error) {
+	t, err := s.load(ctx, id, scoped)
+	if err != nil {
+		return nil, err
+	}
+	return t, s.fill(ctx, []*Ticket{t})
+}
+
+// read returns a ticket whatever the caller's scope, without its SLA.
+func (s *Service) read(ctx context.Context, id int64) (*Ticket, error) { return s.load(ctx, id, false) }
+
+func (s *Service) load(ctx context.Context, id int64, scoped bool) (*Ticket, error) {
 	q, args := selectSQL+" WHERE t.id = ?", []any{id}
 	if scoped {
 		pred, a := scope.From(ctx).Where(ScopeColumns)
@@ -210,6 +224,11 @@ type Filter struct {
 	AssetID, CustomerID    int64
 	Unassigned             bool
 	Open                   bool // neither resolved nor closed
+	// Breached keeps tickets with (true) or without (false) a breached SLA target.
+	Breached *bool
+	// Sort orders the list: "" (newest first), "due_at" (the next unmet SLA
+	// deadline first, tickets without one last) or "-due_at".
+	Sort                   string
 	CreatedFrom, CreatedTo time.Time
 	Q                      string
 	Limit, Offset          int
@@ -270,6 +289,24 @@ func (s *Service) List(ctx context.Context, f Filter) (items []*Ticket, total in
 		w += " AND (t.number = ? OR t.title LIKE ?)"
 		args = append(args, strings.ToUpper(q), "%"+q+"%")
 	}
+	if f.Breached != nil {
+		// A target is breached when marked so (met late, or seen past due by the
+		// scanner) or when it is open, running and past due right now.
+		in := "t.id IN "
+		if !*f.Breached {
+			in = "t.id NOT IN "
+		}
+		add(in+"(SELECT ticket_id FROM ticket_sla_targets WHERE breached OR (met_at IS NULL AND paused_since IS NULL AND due_at <= ?))", s.now())
+	}
+	order := " ORDER BY t.id DESC"
+	switch f.Sort {
+	case "due_at":
+		order = " ORDER BY t.sla_due_at IS NULL, t.sla_due_at, t.id DESC"
+	case "-due_at":
+		order = " ORDER BY t.sla_due_at IS NULL, t.sla_due_at DESC, t.id DESC"
+	case "created_at":
+		order = " ORDER BY t.id"
+	}
 	if err := s.db.Get(ctx, &total, "SELECT count(*) FROM (SELECT 1 FROM tickets t"+w+" LIMIT ?) capped", append(append([]any{}, args...), countCap+1)...); err != nil {
 		return nil, 0, false, err
 	}
@@ -278,11 +315,14 @@ func (s *Service) List(ctx context.Context, f Filter) (items []*Ticket, total in
 		total = countCap
 	}
 	items = []*Ticket{}
-	if err := s.db.Select(ctx, &items, selectSQL+w+" ORDER BY t.id DESC LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...); err != nil {
+	if err := s.db.Select(ctx, &items, selectSQL+w+order+" LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...); err != nil {
 		return nil, 0, false, err
 	}
 	for _, t := range items {
 		t.derive()
+	}
+	if err := s.fill(ctx, items); err != nil {
+		return nil, 0, false, err
 	}
 	return items, total, exact, nil
 }
@@ -329,6 +369,9 @@ func (s *Service) Update(ctx context.Context, id int64, in UpdateInput) (*Ticket
 			return err
 		}
 		if err := s.bump(ctx, t, "title = ?, description = ?, priority = ?, category_id = ?", title, desc, prio, cat); err != nil {
+			return err
+		}
+		if err := s.slaChanged(ctx, SLAChange{Kind: SLAUpdated, Before: t, At: s.now()}, id); err != nil {
 			return err
 		}
 		if out, err = s.get(ctx, id, false); err != nil {

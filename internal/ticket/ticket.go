@@ -40,12 +40,6 @@ type Durations struct {
 	PendingMinutes  int  `json:"pending_minutes"`
 }
 
-// SLA holds service-level deadlines; the SLA module fills it.
-type SLA struct {
-	PolicyID *int64         `json:"policy_id"`
-	Targets  map[string]any `json:"targets"`
-}
-
 // Ticket is a work order as the API shows it.
 type Ticket struct {
 	ID            int64      `db:"id" json:"id"`
@@ -113,7 +107,7 @@ func (t *Ticket) derive() {
 		v := *f - t.PendingSecs/60
 		t.Durations.FaultMinutes = &v
 	}
-	t.SLA = SLA{Targets: map[string]any{}}
+	t.SLA = SLA{Targets: map[string]SLATarget{}}
 }
 
 // Service runs tickets.
@@ -125,6 +119,7 @@ type Service struct {
 	assets    *asset.Service
 	now       func() time.Time
 	zone      *time.Location
+	sla       SLAHook // set by internal/app; nil leaves tickets without SLA
 }
 
 // NewService wires the service.
