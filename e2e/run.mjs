@@ -3,6 +3,8 @@
 import { startServer, launchBrowser, Journey, assert, ADMIN_PASSWORD } from './harness.mjs'
 import { customerDataInAndOut } from './customers.mjs'
 import { atmRepair } from './tickets.mjs'
+import { counterDay } from './ratings.mjs'
+import { monthEnd } from './satisfaction.mjs'
 
 const $ = (id) => `[data-test="${id}"]`
 
@@ -131,7 +133,7 @@ const browser = await launchBrowser()
 let failed = 0
 let passed = 0
 try {
-  for (const journey of [adminBuildsAndScopes, customerDataInAndOut, atmRepair]) {
+  for (const journey of [adminBuildsAndScopes, customerDataInAndOut, atmRepair, monthEnd, counterDay]) {
     try {
       passed += await journey(browser, server.base)
     } catch {

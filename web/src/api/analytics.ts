@@ -12,7 +12,10 @@ export type RankingKind = (typeof RANKING_KINDS)[number]
 
 export type GroupBy = 'day' | 'week' | 'month' | 'quarter' | 'year' | 'staff' | 'counter' | 'org' | 'business_type' | 'channel'
 
-/** The figures of a period or a group. Rates are 0..1; null (or absent) when there is nothing to divide. */
+/**
+ * The figures of a period or a group. Rates are 0..1; rate and the Wilson bounds are 0 when n is 0
+ * (use rateOf), participation and the averages null without sessions.
+ */
 export interface Figures {
   n: number
   /** Ratings per level ("1".."N"). */
@@ -52,6 +55,7 @@ export interface SatisfactionReport {
   totals: Figures
   items: ReportItem[]
   compare?: {
+    mode?: 'yoy' | 'mom'
     from: string
     to: string
     totals: Figures
@@ -69,13 +73,18 @@ export interface RankingItem {
   satisfied: number
   rate: number | null
   wilson_lower: number | null
+  wilson_upper?: number | null
   rank: number | null
 }
 
 export interface RankingReport {
-  items: RankingItem[]
-  min_n?: number
   by?: RankingKind
+  from?: string
+  to?: string
+  /** Fewer ratings than this: listed with rank null. */
+  min_n?: number
+  total?: number
+  items: RankingItem[]
 }
 
 /** The report filters the satisfaction page holds. */

@@ -23,26 +23,19 @@ export interface BusinessTypeInput {
   name: string
 }
 
-/** The staff member signed in at a counter. */
-export interface CounterStaff {
-  id: number
-  name: string
-  login?: string
-  job_no?: string
-  photo_url?: string | null
-}
-
-/** 窗口: a counter of an outlet. */
+/** 窗口: a counter of an outlet, with the staff member signed in there (if any). */
 export interface Counter {
   id: number
   org_id: number
-  org_name?: string
+  org_name: string
   code: string
   name: string
   business_type_id: number | null
+  business_type_code?: string | null
   business_type_name?: string | null
-  staff?: CounterStaff | null
-  signed_in_at?: string | null
+  staff_id: number | null
+  staff_name: string | null
+  signed_in_at: string | null
   active: boolean
   created_at?: string
   updated_at?: string
@@ -68,10 +61,13 @@ export interface CounterFilter {
   page_size?: number
 }
 
-/** A one-time code (10 min) typed into the kiosk at /kiosk/{counter code}. */
+/** A one-time code (10 min) typed into the kiosk at kiosk_url (/kiosk/{counter code}). */
 export interface Pairing {
+  /** The kiosk device the code will pair. */
+  device_id?: number
   code: string
   expires_at: string
+  kiosk_url?: string
 }
 
 export const DEVICE_KINDS = ['kiosk', 'evaluator'] as const
@@ -83,9 +79,10 @@ export interface RatingDevice {
   counter_code?: string
   counter_name?: string
   org_id?: number
-  org_name?: string
   kind: (typeof DEVICE_KINDS)[number] | (string & {})
   name: string
+  /** A kiosk waiting for its pairing code is not paired yet; evaluators are. */
+  paired?: boolean
   last_seen_at: string | null
   online: boolean
   revoked?: boolean
@@ -97,10 +94,9 @@ export interface RatingDeviceInput {
   name: string
 }
 
-/** POST /rating-devices: the device and its token, shown once. */
-export interface RegisteredDevice extends Partial<RatingDevice> {
+/** POST /rating-devices: the device with its token, shown once. */
+export interface RegisteredDevice extends RatingDevice {
   token: string
-  device?: RatingDevice
 }
 
 export const LINK_KINDS = ['counter', 'staff'] as const
@@ -108,11 +104,19 @@ export const LINK_KINDS = ['counter', 'staff'] as const
 /** A QR rating link (counter or staff). */
 export interface RatingLink {
   id: number
-  kind: (typeof LINK_KINDS)[number] | (string & {})
+  kind: (typeof LINK_KINDS)[number] | 'survey' | (string & {})
   token: string
+  /** The phone page, "/r/{token}". */
   url: string
-  counter_id?: number | null
-  staff_id?: number | null
+  counter_id: number | null
+  counter_name?: string | null
+  staff_id: number | null
+  staff_name?: string | null
+  org_id?: number
+  org_name?: string
+  expires_at?: string | null
+  expired?: boolean
+  used?: boolean
   created_at?: string
 }
 

@@ -4,19 +4,20 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createLingtingApp } from '../../src/app'
 
-// happy-dom has no canvas: the chart component gets a fake instance that records its options.
+// happy-dom has no canvas: the chart component gets a fake instance that records its options
+// (and the real ECharts modules are not loaded at all).
 const charts = vi.hoisted(() => [] as { el: HTMLElement; options: unknown[]; disposed: boolean }[])
-vi.mock('echarts/core', async (importOriginal) => {
-  const real = await importOriginal<typeof import('echarts/core')>()
-  return {
-    ...real,
-    init: (el: HTMLElement) => {
-      const c = { el, options: [] as unknown[], disposed: false }
-      charts.push(c)
-      return { setOption: (o: unknown) => c.options.push(o), resize: () => {}, dispose: () => (c.disposed = true) }
-    },
-  }
-})
+vi.mock('echarts/core', () => ({
+  use: () => {},
+  init: (el: HTMLElement) => {
+    const c = { el, options: [] as unknown[], disposed: false }
+    charts.push(c)
+    return { setOption: (o: unknown) => c.options.push(o), resize: () => {}, dispose: () => (c.disposed = true) }
+  },
+}))
+vi.mock('echarts/charts', () => ({ LineChart: {}, BarChart: {} }))
+vi.mock('echarts/components', () => ({ GridComponent: {}, LegendComponent: {}, TooltipComponent: {} }))
+vi.mock('echarts/renderers', () => ({ CanvasRenderer: {} }))
 
 const user = {
   id: 3,
@@ -72,6 +73,9 @@ function monthly(q: URLSearchParams) {
   const compare = q.get('compare')
   const from = q.get('from')!
   const to = q.get('to')!
+  const [fy, fm] = from.split('-').map(Number) as [number, number]
+  const six = fy * 12 + fm - 1 + 5
+  const sixth = `${Math.floor(six / 12)}-${String((six % 12) + 1).padStart(2, '0')}`
   const report: Record<string, unknown> = {
     from,
     to,
@@ -80,6 +84,8 @@ function monthly(q: URLSearchParams) {
     items: [
       { key: from.slice(0, 7), label: from.slice(0, 7), ...figures(100, 0.93) },
       { key: to.slice(0, 7), label: to.slice(0, 7), ...figures(120, 0.96) },
+      // sessions but no ratings: the server answers rate 0, the chart leaves a gap
+      { key: sixth, label: sixth, n: 0, levels: {}, satisfied: 0, rate: 0, wilson_lower: 0, wilson_upper: 0, sessions: 40, participation: 0, avg_handle_seconds: 300, avg_wait_seconds: null },
     ],
   }
   if (compare) {
@@ -171,7 +177,8 @@ const fakeFetch = vi.fn(async (url: string, init: RequestInit) => {
             name: '3 号窗口',
             business_type_id: 1,
             business_type_name: '现金业务',
-            staff: { id: 11, name: '李娜', job_no: 'T0011' },
+            staff_id: 11,
+            staff_name: '李娜',
             signed_in_at: '2026-11-22T01:00:00Z',
             active: true,
           },
@@ -179,16 +186,36 @@ const fakeFetch = vi.fn(async (url: string, init: RequestInit) => {
         total: 1,
       })
     case 'POST /api/v1/counters/21/pairing':
-      return reply(201, { code: '493817', expires_at: '2026-11-22T01:10:00Z' })
+      return reply(201, { device_id: 6, code: '493817', expires_at: '2026-11-22T01:10:00Z', kiosk_url: '/kiosk/ZGC-03' })
     case 'GET /api/v1/rating-devices':
       return reply(200, {
-        items: [{ id: 4, counter_id: 21, counter_code: 'ZGC-03', counter_name: '3 号窗口', kind: 'kiosk', name: '', last_seen_at: '2026-11-22T01:00:00Z', online: true }],
+        items: [
+          { id: 4, counter_id: 21, counter_code: 'ZGC-03', counter_name: '3 号窗口', org_id: 9, kind: 'kiosk', name: '', paired: true, last_seen_at: '2026-11-22T01:00:00Z', online: true, revoked: false },
+          { id: 6, counter_id: 21, counter_code: 'ZGC-03', counter_name: '3 号窗口', org_id: 9, kind: 'kiosk', name: '', paired: false, last_seen_at: null, online: false, revoked: false },
+        ],
+        total: 2,
       })
     case 'POST /api/v1/rating-devices':
-      return reply(201, { id: 5, counter_id: body.counter_id, kind: 'evaluator', name: body.name, last_seen_at: null, online: false, token: 'ld_secret_token_1' })
+      return reply(201, {
+        id: 5,
+        counter_id: body.counter_id,
+        counter_code: 'ZGC-03',
+        counter_name: '3 号窗口',
+        org_id: 9,
+        kind: 'evaluator',
+        name: body.name,
+        paired: true,
+        last_seen_at: null,
+        online: false,
+        revoked: false,
+        token: 'ld_secret_token_1',
+      })
   }
   return reply(404, { error: { code: 'not_found', message: 'not found' } })
 })
+
+/** vi.waitFor with room for a loaded machine. */
+const waitFor = <T>(fn: () => T) => vi.waitFor(fn, { timeout: 20_000, interval: 50 })
 
 async function settle(rounds = 30) {
   for (let i = 0; i < rounds; i++) await new Promise((r) => setTimeout(r, 0))
@@ -206,7 +233,8 @@ const lastReport = (groupBy: string) =>
 
 vi.stubGlobal('fetch', fakeFetch)
 
-describe('satisfaction and rating administration pages', () => {
+// Mounting the whole app compiles every page it opens: generous limits for a loaded machine.
+describe('satisfaction and rating administration pages', { timeout: 60_000 }, () => {
   const { app, router } = createLingtingApp()
   const root = document.createElement('div')
 
@@ -216,7 +244,7 @@ describe('satisfaction and rating administration pages', () => {
     await router.isReady()
     await router.push('/satisfaction')
     await settle()
-  })
+  }, 60_000)
 
   afterAll(() => {
     app.unmount()
@@ -230,7 +258,7 @@ describe('satisfaction and rating administration pages', () => {
   })
 
   it('asks for the last 12 months by month with 同比 and shows the KPIs', async () => {
-    await vi.waitFor(() => expect(tid('sat-kpi-rate-value')?.textContent).toBe('95.0%'), { timeout: 5000 })
+    await waitFor(() => expect(tid('sat-kpi-rate-value')?.textContent).toBe('95.0%'))
     const q = lastReport('month')
     expect(q.get('compare')).toBe('yoy')
     expect(q.get('from')).toMatch(/^\d{4}-\d{2}-01$/)
@@ -245,6 +273,9 @@ describe('satisfaction and rating administration pages', () => {
     const trend = charts.find((c) => c.el.getAttribute('data-test') === 'sat-trend-chart')
     const last = trend?.options.at(-1) as { series: { name: string; data: unknown[] }[]; xAxis: { data: string[] } }
     expect(last.xAxis.data).toHaveLength(12)
+    expect(last.series[0]!.data[0]).toBe(93)
+    expect(last.series[0]!.data[5]).toBeNull() // sessions without ratings: a gap, not 0 %
+    expect(last.series[0]!.data[11]).toBe(96)
     expect(last.series.map((s) => s.name)).toEqual(['满意率', expect.stringContaining('同比')])
     const dist = charts.find((c) => c.el.getAttribute('data-test') === 'sat-distribution-chart')
     const bars = dist?.options.at(-1) as { series: { name: string }[] }
@@ -253,14 +284,14 @@ describe('satisfaction and rating administration pages', () => {
   })
 
   it('states the comparison with its significance', async () => {
-    await vi.waitFor(() => expect(tid('sat-compare-sentence')?.textContent).toBe('提升 2.1 个百分点，差异不显著 (p = 0.31)'))
+    await waitFor(() => expect(tid('sat-compare-sentence')?.textContent).toBe('提升 2.1 个百分点，差异不显著 (p = 0.31)'))
     expect(tid('sat-compare-badge')?.textContent?.trim()).toBe('不显著')
     expect(tid('sat-compare-badge')?.getAttribute('data-significant')).toBe('false')
     expect(tid('sat-compare-detail')?.textContent).toContain('+2.1')
   })
 
   it('ranks by the Wilson lower bound and shows a small sample greyed, unranked', async () => {
-    await vi.waitFor(() => expect(tids('sat-ranking-name').map((e) => e.textContent)).toEqual(['李娜', '王芳', '新员工']))
+    await waitFor(() => expect(tids('sat-ranking-name').map((e) => e.textContent)).toEqual(['李娜', '王芳', '新员工']))
     expect(tids('sat-ranking-rank').map((e) => e.textContent)).toEqual(['1', '2'])
     expect(tid('sat-ranking-insufficient')?.textContent?.trim()).toBe('样本不足 (n < 30)')
     expect(tids('sat-ranking-n').map((e) => e.getAttribute('data-n'))).toEqual(['180', '150', '3'])
@@ -271,51 +302,52 @@ describe('satisfaction and rating administration pages', () => {
 
   it('switches the ranking to counters', async () => {
     tid('sat-ranking-by-counter')?.querySelector('input')?.click()
-    await vi.waitFor(() => expect(requests.some((r) => r.url.includes('/analytics/rankings?by=counter'))).toBe(true))
+    await waitFor(() => expect(requests.some((r) => r.url.includes('/analytics/rankings?by=counter'))).toBe(true))
   })
 
   it('compares with the previous period (环比)', async () => {
     tid('sat-compare-mom')?.querySelector('input')?.click()
-    await vi.waitFor(() => expect(tid('sat-compare-sentence')?.textContent).toBe('提升 4.4 个百分点，差异显著 (p = 0.001)'), { timeout: 5000 })
+    await waitFor(() => expect(tid('sat-compare-sentence')?.textContent).toBe('提升 4.4 个百分点，差异显著 (p = 0.001)'))
     expect(lastReport('month').get('compare')).toBe('mom')
     expect(tid('sat-compare-badge')?.textContent?.trim()).toBe('显著')
     expect(tid('sat-export')?.getAttribute('href')).toContain('compare=mom')
   })
 
   it('drills down the org tree and back up by the breadcrumb', async () => {
-    await vi.waitFor(() => expect(tids('sat-org-drill').map((e) => e.textContent)).toEqual(['北京分行']))
+    await waitFor(() => expect(tids('sat-org-drill').map((e) => e.textContent)).toEqual(['北京分行']))
     tid('sat-org-drill')?.click()
-    await vi.waitFor(() => expect(lastReport('org').get('org_id')).toBe('2'))
+    await waitFor(() => expect(lastReport('org').get('org_id')).toBe('2'))
     expect(lastReport('month').get('org_id')).toBe('2')
-    await vi.waitFor(() => expect(tids('sat-org-drill').map((e) => e.textContent)).toEqual(['中关村支行']))
+    await waitFor(() => expect(tids('sat-org-drill').map((e) => e.textContent)).toEqual(['中关村支行']))
     expect(tid('sat-crumb-HXB-BJ')?.textContent).toBe('北京分行')
     tid('sat-org-drill')?.click()
-    await vi.waitFor(() => expect(tid('sat-crumb-HXB-BJ-ZGC')).not.toBeNull())
+    await waitFor(() => expect(tid('sat-crumb-HXB-BJ-ZGC')).not.toBeNull())
     // an outlet has no sub-orgs: listed, not a link
-    await vi.waitFor(() => expect(tid('sat-org-name')?.textContent).toBe('中关村网点'))
+    await waitFor(() => expect(tid('sat-org-name')?.textContent).toBe('中关村网点'))
     expect(tid('sat-org-drill')).toBeNull()
     tid('sat-crumb-HXB-BJ')?.click()
-    await vi.waitFor(() => expect(lastReport('org').get('org_id')).toBe('2'))
+    await waitFor(() => expect(lastReport('org').get('org_id')).toBe('2'))
     tid('sat-crumb-all')?.click()
-    await vi.waitFor(() => expect(lastReport('org').get('org_id')).toBeNull())
+    await waitFor(() => expect(lastReport('org').get('org_id')).toBeNull())
   })
 
   it('registers an evaluator and shows its token once', async () => {
     await router.push('/rating-admin?tab=devices')
-    await vi.waitFor(() => expect(tid('rating-device-status')?.getAttribute('data-status')).toBe('online'), { timeout: 5000 })
+    await waitFor(() => expect(tids('rating-device-status').map((e) => e.getAttribute('data-status'))).toEqual(['online', 'unpaired']))
     expect(tid('rating-device-table')?.textContent).toContain('评价平板')
+    expect(tid('rating-device-table')?.textContent).toContain('中关村网点')
     tid('rating-device-create')?.click()
     await settle()
     expect(tid('rating-device-dialog')).not.toBeNull()
     // the counter picker: choose the only option
-    await vi.waitFor(() => expect(document.querySelector('[data-test="rating-device-form-counter-option-ZGC-03"]')).not.toBeNull())
+    await waitFor(() => expect(document.querySelector('[data-test="rating-device-form-counter-option-ZGC-03"]')).not.toBeNull())
     ;(document.querySelector('[data-test="rating-device-form-counter-option-ZGC-03"]') as HTMLElement).click()
     const name = tid('rating-device-form-name') as HTMLInputElement
     name.value = '3 号窗口评价器'
     name.dispatchEvent(new Event('input'))
     await settle()
     tid('rating-device-form-submit')?.click()
-    await vi.waitFor(() => expect((tid('secret-value') as HTMLInputElement | null)?.value).toBe('ld_secret_token_1'), { timeout: 5000 })
+    await waitFor(() => expect((tid('secret-value') as HTMLInputElement | null)?.value).toBe('ld_secret_token_1'))
     const post = requests.filter((r) => r.method === 'POST' && r.url === '/api/v1/rating-devices').at(-1)
     expect(post?.body).toEqual({ counter_id: 21, name: '3 号窗口评价器' })
     expect(tid('secret-dialog')?.textContent).toContain('设备编号 5')
@@ -325,9 +357,9 @@ describe('satisfaction and rating administration pages', () => {
 
   it('shows a counter with its signed-in staff and a pairing code', async () => {
     await router.push('/rating-admin?tab=counters')
-    await vi.waitFor(() => expect(tid('rating-counter-staff')?.textContent).toBe('李娜'), { timeout: 5000 })
+    await waitFor(() => expect(tid('rating-counter-staff')?.textContent).toBe('李娜'))
     tid('rating-counter-pair')?.click()
-    await vi.waitFor(() => expect(tid('rating-pairing-code')?.textContent).toBe('493817'), { timeout: 5000 })
+    await waitFor(() => expect(tid('rating-pairing-code')?.textContent).toBe('493817'))
     expect(tid('rating-pairing-url')?.textContent).toContain('/kiosk/ZGC-03')
     expect(tid('rating-pairing-expires')?.textContent).toContain('2026-11-22 09:10:00')
   })

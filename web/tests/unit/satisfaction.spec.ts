@@ -11,6 +11,7 @@ import {
   formatPercent,
   formatPp,
   hasData,
+  intervalOf,
   itemOrgId,
   last12Months,
   lastMonth,
@@ -21,6 +22,7 @@ import {
   orgChain,
   percentValue,
   rankingId,
+  rateOf,
   scaleLevels,
   shanghaiDay,
   thisMonth,
@@ -30,7 +32,7 @@ import { axisMin, distributionOption, levelColor, pctLabel, trendOption } from '
 import { rankingsQuery, rankingsXlsxUrl, satisfactionQuery, satisfactionXlsxUrl, type ReportFilter, type ReportItem } from '../../src/api/analytics'
 
 function item(key: string, rate: number | null, levels: Record<string, number> = {}): ReportItem {
-  const n = Object.values(levels).reduce((a, b) => a + b, 0)
+  const n = Object.values(levels).reduce((a, b) => a + b, 0) || 10
   return { key, label: key, n, levels, satisfied: 0, rate, wilson_lower: null, wilson_upper: null }
 }
 
@@ -145,6 +147,24 @@ describe('levels', () => {
     expect(levelLabel(l, 'zh-CN')).toBe('非常满意')
     expect(levelLabel(l, 'en')).toBe('Very satisfied')
     expect(levelLabel({ ...l, label_en: '' }, 'en')).toBe('非常满意')
+  })
+})
+
+describe('rates without ratings', () => {
+  it('treats the rate of n = 0 as missing, not 0 %', () => {
+    expect(rateOf({ n: 0, rate: 0 })).toBeNull()
+    expect(rateOf({ n: 4, rate: 0 })).toBe(0)
+    expect(rateOf(null)).toBeNull()
+    expect(intervalOf({ n: 0, wilson_lower: 0, wilson_upper: 0 })).toBe('—')
+    expect(intervalOf({ n: 10, wilson_lower: 0.5, wilson_upper: 0.9 })).toBe('50.0% – 90.0%')
+  })
+
+  it('leaves a gap in the trend for a month with sessions only', () => {
+    const empty = { ...item('2026-02', 0), n: 0 }
+    const opt = trendOption({ months: ['2026-01', '2026-02'], current: [item('2026-01', 0.9), empty], compare: null, labels: { rate: 'r', compare: '', empty: '' } }) as {
+      series: { data: (number | null)[] }[]
+    }
+    expect(opt.series[0]!.data).toEqual([90, null])
   })
 })
 

@@ -3,7 +3,7 @@
 import type { EChartsCoreOption } from 'echarts/core'
 import type { RatingLevel } from '../../api/ratingAdmin'
 import type { ReportItem } from '../../api/analytics'
-import { percentValue } from './format'
+import { percentValue, rateOf } from './format'
 
 export const COLORS = {
   current: '#409EFF',
@@ -47,8 +47,8 @@ export interface TrendInput {
 
 /** The monthly satisfaction rate as a line, with the compared period as a dashed second line. */
 export function trendOption(input: TrendInput): EChartsCoreOption {
-  const cur = input.current.map((i) => percentValue(i?.rate))
-  const cmp = input.compare ? input.compare.map((i) => percentValue(i?.rate)) : null
+  const cur = input.current.map((i) => percentValue(rateOf(i)))
+  const cmp = input.compare ? input.compare.map((i) => percentValue(rateOf(i))) : null
   const series: Record<string, unknown>[] = [
     {
       name: input.labels.rate,
@@ -76,7 +76,8 @@ export function trendOption(input: TrendInput): EChartsCoreOption {
     animation: false,
     tooltip: { trigger: 'axis', valueFormatter: pctLabel },
     legend: { data: series.map((s) => s.name), top: 0 },
-    grid: { left: 48, right: 24, top: 36, bottom: 32 },
+    // room above the 100 % line for the point labels under the legend
+    grid: { left: 48, right: 24, top: 56, bottom: 32 },
     xAxis: { type: 'category', data: [...input.months], boundaryGap: false },
     yAxis: {
       type: 'value',

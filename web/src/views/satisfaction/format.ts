@@ -55,6 +55,16 @@ export function durationParts(seconds: number | null | undefined): { h: number; 
   return { h: Math.floor(total / 3600), m: Math.floor((total % 3600) / 60), s: total % 60 }
 }
 
+/** The satisfaction rate, or null without ratings (the server answers 0 for n = 0). */
+export function rateOf(f: Pick<Figures, 'n' | 'rate'> | null | undefined): number | null {
+  return f && f.n > 0 && typeof f.rate === 'number' ? f.rate : null
+}
+
+/** The Wilson interval of figures as text, "—" without ratings. */
+export function intervalOf(f: Pick<Figures, 'n' | 'wilson_lower' | 'wilson_upper'> | null | undefined): string {
+  return f && f.n > 0 ? formatInterval(f.wilson_lower, f.wilson_upper) : DASH
+}
+
 /** Is there anything to show: at least one rating or one session? */
 export function hasData(f: Figures | null | undefined): boolean {
   return !!f && ((f.n ?? 0) > 0 || (f.sessions ?? 0) > 0)
