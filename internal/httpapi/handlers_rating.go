@@ -26,8 +26,8 @@ func (s *Server) ratingRoutes() {
 	s.api("POST /api/v1/counters", "rating.admin", s.createCounter)
 	s.api("GET /api/v1/counters/{id}", authed, s.getCounter)
 	s.api("PATCH /api/v1/counters/{id}", "rating.admin", s.updateCounter)
-	s.api("POST /api/v1/counters/{id}/sign-in", "rating.session", s.signIn)
-	s.api("POST /api/v1/counters/{id}/sign-out", "rating.session", s.signOut)
+	s.api("POST /api/v1/counters/{id}/sign-in", authed, s.signIn)
+	s.api("POST /api/v1/counters/{id}/sign-out", authed, s.signOut)
 	s.api("POST /api/v1/counters/{id}/pairing", "rating.admin", s.startPairing)
 	s.api("POST /api/v1/kiosk/pair", public, s.pairKiosk)
 	s.device("GET /api/v1/kiosk/state", s.kioskState)
@@ -191,7 +191,19 @@ func (s *Server) updateCounter(w http.ResponseWriter, r *http.Request, _ *auth.P
 	return nil
 }
 
+// canServe: staff sign themselves in and out (rating.session); administrators
+// (rating.admin) do it for anyone.
+func canServe(p *auth.Principal) error {
+	if !p.Can("rating.session") && !p.Can("rating.admin") {
+		return apperr.New(apperr.Forbidden, "没有权限：rating.session", "permission denied: rating.session")
+	}
+	return nil
+}
+
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	if err := canServe(p); err != nil {
+		return err
+	}
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -220,6 +232,9 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, p *auth.Principa
 }
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	if err := canServe(p); err != nil {
+		return err
+	}
 	id, err := pathID(r)
 	if err != nil {
 		return err

@@ -102,8 +102,12 @@ func TestCounterRatingJourney(t *testing.T) {
 		// A kiosk cannot rate another counter's session, nor start one there.
 		other := demo.CounterCode("HXB-BJ-HD-01", 2)
 		oid := counterID(t, admin, other)
-		if r := admin.Do("POST", fmt.Sprintf("/api/v1/counters/%d/sign-in", oid), map[string]any{"staff_id": meID(head)}); r.Status != 200 {
-			t.Fatalf("admin signs the head in: %d %s", r.Status, r.Body)
+		bj := a.Login("bj.admin", demo.Password) // rating.admin without rating.session
+		if r := bj.Do("POST", fmt.Sprintf("/api/v1/counters/%d/sign-in", oid), map[string]any{"staff_id": meID(head)}); r.Status != 200 {
+			t.Fatalf("branch admin signs the head in: %d %s", r.Status, r.Body)
+		}
+		if r := a.Login("eng.bj1a", demo.Password).Do("POST", fmt.Sprintf("/api/v1/counters/%d/sign-in", oid), nil); r.Status != 403 {
+			t.Fatalf("engineer signs in at a counter: %d", r.Status)
 		}
 		os := head.Do("POST", "/api/v1/service-sessions", map[string]any{"counter_id": oid})
 		head.Do("POST", fmt.Sprintf("/api/v1/service-sessions/%d/end", os.Int("id")), map[string]any{})
@@ -206,8 +210,17 @@ func TestDeviceEventsAreIdempotent(t *testing.T) {
 		if r := dev.Do("POST", fmt.Sprintf("/api/v1/devices/%d/events", reg.Int("id")+1000), map[string]any{"event_id": "e6", "type": "session_start"}); r.Status != 403 {
 			t.Fatalf("another device's path: %d", r.Status)
 		}
+		// Presses buffered by an evaluator and sent late rate the session that
+		// had just ended when the key was pressed, not what ended lately.
+		past := time.Now().UTC().Add(-2 * time.Hour)
+		send(map[string]any{"event_id": "o1", "type": "session_start", "at": past.Format(time.RFC3339)}, 201)
+		send(map[string]any{"event_id": "o2", "type": "session_end", "at": past.Add(5 * time.Minute).Format(time.RFC3339)}, 201)
+		late := send(map[string]any{"event_id": "o3", "type": "key", "key": 2, "at": past.Add(6 * time.Minute).Format(time.RFC3339)}, 201)
+		if late.Int("session_id") == k.Int("session_id") {
+			t.Fatalf("a late key rated the wrong session: %s", late.Body)
+		}
 		sh := a.Login("sh.admin", demo.Password)
-		if r := sh.Do("GET", "/api/v1/ratings?channel=device", nil); r.Total() != 1 || r.Items()[0]["level"].(float64) != 3 {
+		if r := sh.Do("GET", "/api/v1/ratings?channel=device&level=3", nil); r.Total() != 1 {
 			t.Fatalf("one device rating: %s", r.Body)
 		}
 		devs := admin.Do("GET", "/api/v1/rating-devices", nil)

@@ -362,7 +362,11 @@ func (s *Service) HandleEvent(ctx context.Context, d *Device, ev DeviceEvent) (*
 			}
 			out.SessionID = &ss.ID
 		case "key":
-			id, err := s.awaitingSession(ctx, d.CounterID)
+			at := s.now()
+			if ev.At != nil {
+				at = ev.At.UTC() // a key pressed offline and reported late
+			}
+			id, err := s.awaitingSession(ctx, d.CounterID, at)
 			if err != nil {
 				return err
 			}
@@ -404,13 +408,13 @@ func (s *Service) priorEvent(ctx context.Context, deviceID int64, eventID string
 	return &out, nil
 }
 
-// awaitingSession is the counter's latest ended session without a rating,
-// ended within the rating window.
-func (s *Service) awaitingSession(ctx context.Context, counterID int64) (int64, error) {
+// awaitingSession is the counter's latest session without a rating that
+// ended within the rating window before at (when the key was pressed).
+func (s *Service) awaitingSession(ctx context.Context, counterID int64, at time.Time) (int64, error) {
 	var id int64
-	err := s.db.Get(ctx, &id, `SELECT ss.id FROM service_sessions ss WHERE ss.counter_id = ? AND ss.ended_at IS NOT NULL AND ss.ended_at > ?
+	err := s.db.Get(ctx, &id, `SELECT ss.id FROM service_sessions ss WHERE ss.counter_id = ? AND ss.ended_at IS NOT NULL AND ss.ended_at > ? AND ss.ended_at <= ?
 		AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.once_key = 'session:' || ss.id) ORDER BY ss.ended_at DESC, ss.id DESC LIMIT 1`,
-		counterID, s.now().Add(-awaitWindow))
+		counterID, at.Add(-awaitWindow), at.Add(time.Second))
 	if store.IsNoRows(err) {
 		return 0, apperr.New(apperr.Conflict, "没有待评价的服务", "no session is waiting for a rating")
 	}
