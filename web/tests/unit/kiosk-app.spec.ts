@@ -236,6 +236,17 @@ describe('kiosk', { timeout: 20_000 }, () => {
     expect(tid('kiosk-rate')).toBeNull()
   })
 
+  it('greets a customer whose session was started at the staff screen', async () => {
+    const greetings = () => spoken.filter((x) => x === '欢迎光临').length
+    const before = greetings()
+    world.session = { id: ++world.nextSession, status: 'open' }
+    await vi.waitFor(() => expect(tid('kiosk-serving')).not.toBeNull(), W)
+    expect(greetings()).toBe(before + 1)
+    await new Promise((r) => setTimeout(r, 2500)) // the next poll does not greet again
+    expect(greetings()).toBe(before + 1)
+    world.session = null
+  })
+
   it('lets an unanswered prompt go after the timeout and sends nothing', async () => {
     world.timeout = 1
     const before = world.ratingPosts
