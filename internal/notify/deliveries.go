@@ -305,7 +305,7 @@ type DeliveryFilter struct {
 }
 
 const deliverySelect = `SELECT d.id, o.event_key, o.kind, o.level, o.ticket_id, d.channel, d.user_id, d.endpoint_id, d.recipient, d.subject, d.status, d.attempts,
-	CASE WHEN d.status = 'pending' THEN d.next_attempt_at END AS next_attempt_at, d.last_error, d.sent_at, d.created_at, d.updated_at
+	d.next_attempt_at, d.last_error, d.sent_at, d.created_at, d.updated_at
 	FROM notification_deliveries d JOIN notifications_outbox o ON o.id = d.outbox_id`
 
 // Deliveries lists deliveries, newest first, each with its attempts.
@@ -347,6 +347,9 @@ func (s *Service) history(ctx context.Context, ds []Delivery) error {
 	for i, d := range ds {
 		ids[i], idx[d.ID] = d.ID, i
 		ds[i].History = []Attempt{}
+		if d.Status != StatusPending {
+			ds[i].NextAttemptAt = nil // only a queued delivery has a next attempt
+		}
 	}
 	q, args, err := store.In("SELECT delivery_id, attempt, at, ok, error, duration_ms, worker FROM notification_attempts WHERE delivery_id IN (?) ORDER BY id", ids)
 	if err != nil {
