@@ -82,7 +82,7 @@ func TestCounterRatingJourney(t *testing.T) {
 			if i > 0 {
 				want = 200
 			}
-			if r.Status != want || r.String("level_label") != "非常满意" || r.String("channel") != "kiosk" {
+			if r.Status != want || r.String("level_label") != "非常满意" || r.String("level_label_en") != "Very satisfied" || r.String("channel") != "kiosk" {
 				t.Fatalf("kiosk rating #%d: %d %s", i, r.Status, r.Body)
 			}
 			if i == 0 {
@@ -91,7 +91,7 @@ func TestCounterRatingJourney(t *testing.T) {
 				t.Fatalf("resend made a second rating")
 			}
 		}
-		if r := kiosk.Do("POST", "/api/v1/ratings", map[string]any{"session_id": sid, "level": 1, "client_id": "k-2"}); r.Status != 409 {
+		if r := kiosk.Do("POST", "/api/v1/ratings", map[string]any{"session_id": sid, "level": 1, "client_id": "k-2"}); r.Status != 409 || !strings.Contains(string(r.Body), `"reason":"already_rated"`) {
 			t.Fatalf("second rating of a session: %d %s", r.Status, r.Body)
 		}
 		mine := teller.Do("GET", "/api/v1/ratings?staff_id=me", nil)

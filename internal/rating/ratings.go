@@ -31,6 +31,7 @@ type Rating struct {
 	Level            int       `db:"level" json:"level"`
 	Scale            int       `db:"scale" json:"scale"`
 	LevelLabel       string    `db:"-" json:"level_label"`
+	LevelLabelEN     string    `db:"-" json:"level_label_en"`
 	Satisfied        bool      `db:"satisfied" json:"satisfied"`
 	ReasonsJSON      string    `db:"reasons" json:"-"`
 	Reasons          []string  `db:"-" json:"reasons"`
@@ -194,7 +195,9 @@ func (s *Service) rate(ctx context.Context, c Caller, visitor Visitor, in RateIn
 				return r, nil // a concurrent resend won
 			}
 		}
-		return nil, apperr.New(apperr.Conflict, "已经评价过了", "this service has already been rated")
+		e := apperr.New(apperr.Conflict, "已经评价过了", "this service has already been rated")
+		e.Details = map[string]any{"reason": "already_rated"}
+		return nil, e
 	}
 	return out, err
 }
@@ -238,7 +241,9 @@ func (s *Service) resolve(ctx context.Context, c Caller, in RateInput) (*subject
 			return nil, err
 		}
 		if l.Expired {
-			return nil, apperr.New(apperr.Conflict, "评价链接已过期", "the rating link has expired")
+			e := apperr.New(apperr.Conflict, "评价链接已过期", "the rating link has expired")
+			e.Details = map[string]any{"reason": "expired"}
+			return nil, e
 		}
 		sub := &subject{link: &l.ID, orgID: l.OrgID, vendorID: l.VendorOrgID, staff: l.StaffID, counterID: l.CounterID}
 		switch l.Kind {
@@ -373,6 +378,9 @@ func fill(r *Rating) {
 		r.Reasons = []string{}
 	}
 	r.LevelLabel = LevelLabel(r.Scale, r.Level)
+	if l := scaleLabels[r.Scale]; r.Level >= 1 && r.Level <= len(l) {
+		r.LevelLabelEN = l[r.Level-1][1]
+	}
 }
 
 // Filter narrows the rating list.
