@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"lingting/internal/analytics"
 	"lingting/internal/asset"
 	"lingting/internal/attachment"
 	"lingting/internal/audit"
@@ -82,6 +83,8 @@ type App struct {
 	KB *kb.Service
 	// Ratings runs counters, service sessions and satisfaction ratings.
 	Ratings *rating.Service
+	// Analytics computes the service reports and the dashboard.
+	Analytics *analytics.Service
 	// SLA keeps business calendars and service-level policies.
 	SLA *sla.Service
 	// Contracts keeps service contracts between clients and vendors.
@@ -144,6 +147,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	a.Telephony = telephony.NewService(db, a.Orgs, a.Customers, a.Tickets, a.Assets)
 	a.KB = kb.NewService(db, a.Audit)
 	a.Ratings = rating.NewService(db, a.Audit, a.Orgs, a.Tickets)
+	a.Analytics = analytics.NewService(db, a.Ratings)
 	a.SLA = sla.NewService(db, a.Audit)
 	a.Clock = sla.NewClock()
 	a.Notify = notify.NewService(db, a.Audit, notifyConfig(cfg), a.Clock.Now)
@@ -193,7 +197,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		webFS = emptyFS{}
 	}
 	a.Server, err = httpapi.New(httpapi.Deps{DB: db, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Perms: a.Perms,
-		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, Notify: a.Notify, Ratings: a.Ratings, Contracts: a.Contracts, Attachments: a.Attachments, Views: a.Views, Dispatch: a.Dispatch, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
+		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, Notify: a.Notify, Ratings: a.Ratings, Analytics: a.Analytics, Contracts: a.Contracts, Attachments: a.Attachments, Views: a.Views, Dispatch: a.Dispatch, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"lingting/internal/analytics"
 	"lingting/internal/apperr"
 	"lingting/internal/asset"
 	"lingting/internal/attachment"
@@ -44,6 +45,7 @@ type Deps struct {
 	Telephony     *telephony.Service
 	KB            *kb.Service
 	Ratings       *rating.Service
+	Analytics     *analytics.Service
 	Contracts     *contract.Service
 	Attachments   *attachment.Service
 	Views         *view.Service
@@ -239,6 +241,7 @@ func (s *Server) routes() {
 	s.kbRoutes()
 	s.slaRoutes()
 	s.ratingRoutes()
+	s.analyticsRoutes()
 	s.notifyRoutes()
 	s.contractRoutes()
 	s.attachmentRoutes()

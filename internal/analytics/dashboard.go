@@ -1,0 +1,244 @@
+package analytics
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"lingting/internal/rating"
+)
+
+// Count is one tile entry: a key, its label and a number.
+type Count struct {
+	Key   string `db:"k" json:"key"`
+	Label string `db:"label" json:"label"`
+	N     int64  `db:"n" json:"n"`
+}
+
+// TodayTile is today's ticket volume.
+type TodayTile struct {
+	Reported int64   `json:"reported"`
+	Resolved int64   `json:"resolved"`
+	ByType   []Count `json:"by_type"`
+}
+
+// OpenTile is the open work: open, overdue (open and reported more than
+// overdue_hours ago) and unassigned tickets, by status.
+type OpenTile struct {
+	Open       int64   `json:"open"`
+	Overdue    int64   `json:"overdue"`
+	Unassigned int64   `json:"unassigned"`
+	ByStatus   []Count `json:"by_status"`
+}
+
+// TrendPoint is one month of the satisfaction trend, with the same month a
+// year earlier (同比).
+type TrendPoint struct {
+	Month       string   `json:"month"`
+	N           int64    `json:"n"`
+	Satisfied   int64    `json:"satisfied"`
+	Rate        *float64 `json:"rate"`
+	WilsonLower *float64 `json:"wilson_lower"`
+	PrevN       int64    `json:"prev_n"`
+	PrevRate    *float64 `json:"prev_rate"`
+}
+
+// SatisfactionTile is the 12-month satisfaction trend from the rating roll-ups.
+type SatisfactionTile struct {
+	From     string       `json:"from"`
+	To       string       `json:"to"`
+	N        int64        `json:"n"`
+	Rate     *float64     `json:"rate"`
+	PrevRate *float64     `json:"prev_rate"`
+	Sentence string       `json:"sentence"`
+	Trend    []TrendPoint `json:"trend"`
+}
+
+// DevicesTile counts the visible devices by status.
+type DevicesTile struct {
+	Total    int64   `json:"total"`
+	ByStatus []Count `json:"by_status"`
+}
+
+// Dashboard answers GET /analytics/dashboard (R-ANA-10).
+type Dashboard struct {
+	Date         string           `json:"date"`
+	Period       Period           `json:"period"`
+	OverdueHours float64          `json:"overdue_hours"`
+	Today        TodayTile        `json:"today"`
+	Open         OpenTile         `json:"open"`
+	Satisfaction SatisfactionTile `json:"satisfaction"`
+	// Over the period (default the last 30 days).
+	TopFaults       []Count     `json:"top_faults"`
+	WorstDevices    []Count     `json:"worst_devices"`
+	BusiestStations []Count     `json:"busiest_stations"`
+	Devices         DevicesTile `json:"devices"`
+}
+
+const defaultOverdueHours = 24
+
+// Dashboard gathers the executive dashboard's tiles, each scoped like its report.
+func (s *Service) Dashboard(ctx context.Context, f Filter, lang string) (*Dashboard, error) {
+	now := s.now()
+	today := s.day(now)
+	if f.From == 0 && f.To == 0 {
+		f.From, f.To = dayOf(dayTime(today).AddDate(0, 0, -29)), today
+	}
+	if err := s.prepare(ctx, &f, nil, ""); err != nil {
+		return nil, err
+	}
+	if f.OverdueHours == 0 {
+		f.OverdueHours = defaultOverdueHours
+	}
+	d := &Dashboard{Date: FormatDay(today), Period: f.period(), OverdueHours: f.OverdueHours}
+	all, args := ticketWhere(ctx, &f, false)
+	// Today.
+	d.Today.ByType = []Count{}
+	var byType []Count
+	if err := s.db.Select(ctx, &byType, s.sql("dashboard-today", map[string]string{"where": all}), append(append([]any{}, args...), today)...); err != nil {
+		return nil, err
+	}
+	names, err := s.ticketTypeNames(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range byType {
+		c.Label = names[c.Key]
+		d.Today.Reported += c.N
+		d.Today.ByType = append(d.Today.ByType, c)
+	}
+	sortCounts(d.Today.ByType)
+	start := time.Date(today/10000, time.Month(today/100%100), today%100, 0, 0, 0, 0, s.zone).UTC()
+	if err := s.db.Get(ctx, &d.Today.Resolved, s.sql("dashboard-resolved-today", map[string]string{"where": all}), append(append([]any{}, args...), start, start.AddDate(0, 0, 1))...); err != nil {
+		return nil, err
+	}
+	// Open work.
+	var open []struct {
+		Count
+		Overdue    int64 `db:"overdue"`
+		Unassigned int64 `db:"unassigned"`
+	}
+	cutoff := now.Add(-time.Duration(f.OverdueHours * float64(time.Hour)))
+	if err := s.db.Select(ctx, &open, s.sql("dashboard-open", map[string]string{"where": all}), append([]any{cutoff}, args...)...); err != nil {
+		return nil, err
+	}
+	d.Open.ByStatus = []Count{}
+	for _, o := range open {
+		o.Label = statusLabels[o.Key]
+		d.Open.Open += o.N
+		d.Open.Overdue += o.Overdue
+		d.Open.Unassigned += o.Unassigned
+		d.Open.ByStatus = append(d.Open.ByStatus, o.Count)
+	}
+	sortCounts(d.Open.ByStatus)
+	// Over the period.
+	inPeriod, pargs := ticketWhere(ctx, &f, true)
+	for _, tile := range []struct {
+		query string
+		dest  *[]Count
+		args  []any
+	}{
+		{"dashboard-top-faults", &d.TopFaults, pargs},
+		{"dashboard-worst-devices", &d.WorstDevices, pargs},
+		{"dashboard-busiest-stations", &d.BusiestStations, args},
+	} {
+		w := inPeriod
+		if tile.query == "dashboard-busiest-stations" {
+			w = all // open now, whenever reported
+		}
+		*tile.dest = []Count{}
+		if err := s.db.Select(ctx, tile.dest, s.sql(tile.query, map[string]string{"where": w}), tile.args...); err != nil {
+			return nil, err
+		}
+	}
+	for i := range d.TopFaults {
+		if d.TopFaults[i].Key == "" {
+			d.TopFaults[i].Label = "（未分类）"
+		}
+	}
+	// Devices.
+	dw, dargs := deviceWhere(ctx, &f, true)
+	d.Devices.ByStatus = []Count{}
+	if err := s.db.Select(ctx, &d.Devices.ByStatus, s.sql("dashboard-devices", map[string]string{"where": dw}), dargs...); err != nil {
+		return nil, err
+	}
+	for i, c := range d.Devices.ByStatus {
+		d.Devices.ByStatus[i].Label = statusLabels[c.Key]
+		d.Devices.Total += c.N
+	}
+	sortCounts(d.Devices.ByStatus)
+	d.Satisfaction, err = s.satisfactionTrend(ctx, f, today, lang)
+	return d, err
+}
+
+func sortCounts(c []Count) {
+	sort.SliceStable(c, func(i, j int) bool {
+		if c[i].N != c[j].N {
+			return c[i].N > c[j].N
+		}
+		return c[i].Key < c[j].Key
+	})
+}
+
+func (s *Service) ticketTypeNames(ctx context.Context) (map[string]string, error) {
+	var rows []struct {
+		K string `db:"k"`
+		V string `db:"v"`
+	}
+	if err := s.db.Select(ctx, &rows, s.sql("ticket-types", nil)); err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, r := range rows {
+		out[r.K] = r.V
+	}
+	return out, nil
+}
+
+// satisfactionTrend reads the last 12 months (this one included) with 同比 from
+// the rating service's roll-ups.
+func (s *Service) satisfactionTrend(ctx context.Context, f Filter, today int, lang string) (SatisfactionTile, error) {
+	from := dayOf(dayTime(today/100*100+1).AddDate(0, -11, 0))
+	tile := SatisfactionTile{From: FormatDay(from), To: FormatDay(today), Trend: []TrendPoint{}}
+	if s.ratings == nil {
+		return tile, nil
+	}
+	rep, err := s.ratings.Satisfaction(ctx, rating.ReportFilter{From: from, To: today, OrgID: f.OrgID, VendorOrgID: f.VendorOrgID, StaffID: f.StaffID,
+		GroupBy: "month", Compare: "yoy", Lang: lang})
+	if err != nil {
+		return tile, err
+	}
+	rate := func(n, sat int64, r float64) *float64 {
+		if n == 0 {
+			return nil
+		}
+		v := round4(r)
+		return &v
+	}
+	tile.N = rep.Totals.N
+	tile.Rate = rate(rep.Totals.N, rep.Totals.Satisfied, rep.Totals.Rate)
+	prev := map[string]rating.Summary{}
+	if rep.Compare != nil {
+		tile.PrevRate = rate(rep.Compare.Totals.N, rep.Compare.Totals.Satisfied, rep.Compare.Totals.Rate)
+		tile.Sentence = rep.Compare.Test.Sentence
+		for _, it := range rep.Compare.Items {
+			prev[it.Key] = it.Summary
+		}
+	}
+	cur := map[string]rating.Summary{}
+	for _, it := range rep.Items {
+		cur[it.Key] = it.Summary
+	}
+	for m := from / 100; m <= today/100; m = nextMonth(m) {
+		key := formatMonth(m)
+		prevKey := formatMonth(m - 100)
+		c, p := cur[key], prev[prevKey]
+		pt := TrendPoint{Month: key, N: c.N, Satisfied: c.Satisfied, Rate: rate(c.N, c.Satisfied, c.Rate), PrevN: p.N, PrevRate: rate(p.N, p.Satisfied, p.Rate)}
+		if c.N > 0 {
+			w := round4(c.WilsonLower)
+			pt.WilsonLower = &w
+		}
+		tile.Trend = append(tile.Trend, pt)
+	}
+	return tile, nil
+}

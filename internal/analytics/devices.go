@@ -1,0 +1,331 @@
+package analytics
+
+import (
+	"context"
+	"strings"
+)
+
+// deviceQuery runs a grouped query on the device archive.
+func (s *Service) deviceQuery(ctx context.Context, dest any, name string, dims []string, f *Filter, withRetired bool, head ...any) error {
+	sel, group, joins := sqlDims(dims, "device")
+	w, args := deviceWhere(ctx, f, withRetired)
+	dimgroup := ""
+	if group != "" {
+		dimgroup = strings.TrimPrefix(group, " GROUP BY ") + ", "
+	}
+	q := s.sql(name, map[string]string{"dims": sel, "joins": joins, "where": w, "group": group, "dimgroup": dimgroup})
+	return s.db.Select(ctx, dest, q, append(head, args...)...)
+}
+
+// DeviceMeasures are the figures of a group of devices (机具分布).
+type DeviceMeasures struct {
+	Devices       int64 `db:"devices" json:"devices"`
+	InService     int64 `db:"in_service" json:"in_service"`
+	Faulty        int64 `db:"faulty" json:"faulty"`
+	Retired       int64 `db:"retired" json:"retired"`
+	InWarranty    int64 `db:"in_warranty" json:"in_warranty"`
+	OutOfWarranty int64 `db:"out_of_warranty" json:"out_of_warranty"`
+}
+
+func (a *DeviceMeasures) add(b DeviceMeasures) {
+	a.Devices += b.Devices
+	a.InService += b.InService
+	a.Faulty += b.Faulty
+	a.Retired += b.Retired
+	a.InWarranty += b.InWarranty
+	a.OutOfWarranty += b.OutOfWarranty
+}
+
+// DeviceItem is one group of the device distribution.
+type DeviceItem struct {
+	Group
+	DeviceMeasures
+}
+
+// DeviceReport answers GET /analytics/devices (机具档案 / 机具分布): the device
+// archive as it stands today, counted by type, brand, model, region, …
+type DeviceReport struct {
+	Date    string         `json:"date"`
+	GroupBy []string       `json:"group_by"`
+	Items   []DeviceItem   `json:"items"`
+	Totals  DeviceMeasures `json:"totals"`
+	Total   int            `json:"total"`
+}
+
+var deviceDims = []string{"type", "brand", "model", "region", "org", "vendor", "station", "status"}
+
+// Devices counts the visible devices (retired ones included, as a status).
+func (s *Service) Devices(ctx context.Context, f Filter) (*DeviceReport, error) {
+	if err := s.prepare(ctx, &f, deviceDims, "type,brand,model"); err != nil {
+		return nil, err
+	}
+	today := FormatDay(s.day(s.now()))
+	var rows []struct {
+		gcols
+		DeviceMeasures
+	}
+	if err := s.deviceQuery(ctx, &rows, "device-distribution", f.dims, &f, true, today, today); err != nil {
+		return nil, err
+	}
+	n := len(f.dims)
+	raws := make([][]string, len(rows))
+	for i, r := range rows {
+		raws[i] = r.raw(n)
+	}
+	g, err := s.newGrouper(ctx, &f, raws)
+	if err != nil {
+		return nil, err
+	}
+	out := &DeviceReport{Date: today, GroupBy: f.dims, Items: []DeviceItem{}}
+	byKey := map[string]int{}
+	for _, r := range rows {
+		gr := newGroup(f.dims, g.key(r.raw(n)))
+		i, ok := byKey[gr.Key]
+		if !ok {
+			i = len(out.Items)
+			byKey[gr.Key] = i
+			out.Items = append(out.Items, DeviceItem{Group: *gr})
+		}
+		out.Items[i].add(r.DeviceMeasures)
+		out.Totals.add(r.DeviceMeasures)
+	}
+	if err := labelItems(ctx, g, out.Items, func(it *DeviceItem) *Group { return &it.Group }); err != nil {
+		return nil, err
+	}
+	sortGroups(f.dims, out.Items, func(it DeviceItem) *Group { return &it.Group })
+	out.Total = len(out.Items)
+	return out, nil
+}
+
+// labelItems names the groups of a report's items.
+func labelItems[T any](ctx context.Context, g *grouper, items []T, group func(*T) *Group) error {
+	groups := make([]*Group, len(items))
+	for i := range items {
+		groups[i] = group(&items[i])
+	}
+	return g.label(ctx, groups)
+}
+
+func (m DeviceMeasures) cells() []string {
+	return []string{itoa(m.Devices), itoa(m.InService), itoa(m.Faulty), itoa(m.Retired), itoa(m.InWarranty), itoa(m.OutOfWarranty)}
+}
+
+// Table is the report as shown and exported.
+func (r *DeviceReport) Table() Table {
+	t := Table{Title: "机具分布", Header: append(dimHeader(r.GroupBy), "机具台数(台)", "在用", "故障", "报废", "在保", "过保")}
+	for i, it := range r.Items {
+		t.Rows = append(t.Rows, append(dimCells(i+1, r.GroupBy, &it.Group), it.cells()...))
+	}
+	t.Totals = append(totalCells(r.GroupBy), r.Totals.cells()...)
+	return t
+}
+
+// OperationMeasures are the 运行情况 figures of a group: devices running, their
+// faults (repair tickets reported in the period) and fault hours.
+type OperationMeasures struct {
+	Devices                int64    `json:"devices"`
+	Faults                 int64    `json:"faults"`
+	FaultHours             float64  `json:"fault_hours"`
+	AvgFaultHoursPerDevice *float64 `json:"avg_fault_hours_per_device"`
+	AvgFaultsPerDevice     *float64 `json:"avg_faults_per_device"`
+	AvgFaultHours          *float64 `json:"avg_fault_hours"`
+	AvgRepairHours         *float64 `json:"avg_repair_hours"`
+	// Availability is 1 − fault hours ÷ device hours of the period.
+	Availability *float64 `json:"availability"`
+}
+
+// OperationItem is one group (and month) of the operation report.
+type OperationItem struct {
+	Group
+	OperationMeasures
+}
+
+// OperationReport answers GET /analytics/devices/operation (运行情况).
+type OperationReport struct {
+	Period
+	GroupBy []string          `json:"group_by"`
+	Items   []OperationItem   `json:"items"`
+	Totals  OperationMeasures `json:"totals"`
+	Total   int               `json:"total"`
+}
+
+var operationDims = []string{"month", "type", "brand", "model", "region", "org", "vendor"}
+
+// faultTickets restricts a report to repair tickets on devices (or the given type).
+func faultTickets(f *Filter) (string, []any) {
+	tt := f.TicketType
+	if tt == "" {
+		tt = "repair"
+	}
+	return "t.asset_id IS NOT NULL AND t.type = ?", []any{tt}
+}
+
+type deviceCount struct {
+	gcols
+	Inst int   `db:"inst"`
+	N    int64 `db:"n"`
+}
+
+// Operation computes 运行情况 by month and type/brand/model/region. A device
+// counts in a month when it was installed by the month's end (or its install
+// date is unknown) and is not retired; its hours in the month are the days of
+// the month inside the period × 24.
+func (s *Service) Operation(ctx context.Context, f Filter) (*OperationReport, error) {
+	if err := s.prepare(ctx, &f, operationDims, "month,type,brand,model"); err != nil {
+		return nil, err
+	}
+	cond, cargs := faultTickets(&f)
+	n := len(f.dims)
+	var sums []ticketSums
+	if err := s.ticketQuery(ctx, &sums, "ticket-measures", &f, "ticket-device", true, cond, cargs); err != nil {
+		return nil, err
+	}
+	mi := -1 // index of the month dimension
+	var devDims []string
+	for i, d := range f.dims {
+		if d == "month" {
+			mi = i
+		} else {
+			devDims = append(devDims, d)
+		}
+	}
+	var counts []deviceCount
+	if err := s.deviceQuery(ctx, &counts, "device-counts", devDims, &f, false); err != nil {
+		return nil, err
+	}
+	// A device row's raw keys, with the month slot (if any) left empty.
+	devRaw := func(c deviceCount) []string {
+		r := c.raw(len(devDims))
+		if mi < 0 {
+			return r
+		}
+		full := make([]string, 0, n)
+		full = append(full, r[:mi]...)
+		full = append(full, "0")
+		return append(full, r[mi:]...)
+	}
+	var raws [][]string
+	for _, r := range sums {
+		raws = append(raws, r.raw(n))
+	}
+	for _, c := range counts {
+		raws = append(raws, devRaw(c))
+	}
+	g, err := s.newGrouper(ctx, &f, raws)
+	if err != nil {
+		return nil, err
+	}
+	ms, daysIn := months(f.From, f.To)
+	lastMonth := ms[len(ms)-1]
+	// devKey drops the month from group keys: devices are counted per device group.
+	devKey := func(keys []string) string {
+		if mi < 0 {
+			return strings.Join(keys, "|")
+		}
+		return strings.Join(append(append([]string{}, keys[:mi]...), keys[mi+1:]...), "|")
+	}
+	type acc struct {
+		group      *Group
+		sums       ticketSums
+		devices    int64
+		deviceSecs int64
+	}
+	items := map[string]*acc{}
+	get := func(keys []string) *acc {
+		gr := newGroup(f.dims, keys)
+		a := items[gr.Key]
+		if a == nil {
+			a = &acc{group: gr}
+			items[gr.Key] = a
+		}
+		return a
+	}
+	// Devices per device group and month of installation.
+	installed := map[string]map[int]int64{}
+	devGroups := map[string][]string{}
+	for _, c := range counts {
+		keys := g.key(devRaw(c))
+		dk := devKey(keys)
+		if installed[dk] == nil {
+			installed[dk] = map[int]int64{}
+			devGroups[dk] = keys
+		}
+		installed[dk][c.Inst] += c.N
+	}
+	running := func(dk string, month int) int64 {
+		var total int64
+		for inst, n := range installed[dk] {
+			if inst <= month {
+				total += n
+			}
+		}
+		return total
+	}
+	var totals acc
+	for dk, keys := range devGroups {
+		for _, m := range ms {
+			k := append([]string{}, keys...)
+			if mi >= 0 {
+				k[mi] = formatMonth(m)
+			}
+			a := get(k)
+			devs := running(dk, m)
+			if mi >= 0 || m == lastMonth {
+				a.devices += devs
+			}
+			a.deviceSecs += devs * int64(daysIn[m]) * 86400
+			totals.deviceSecs += devs * int64(daysIn[m]) * 86400
+			if m == lastMonth {
+				totals.devices += devs
+			}
+		}
+	}
+	for i := range sums {
+		a := get(g.key(sums[i].raw(n)))
+		a.sums.add(&sums[i])
+		totals.sums.add(&sums[i])
+	}
+	measures := func(a *acc) OperationMeasures {
+		m := OperationMeasures{Devices: a.devices, Faults: a.sums.Tickets, FaultHours: hours(a.sums.FaultS),
+			AvgFaultHours: avgHours(a.sums.FaultS, a.sums.FaultN), AvgRepairHours: avgHours(a.sums.RepairS, a.sums.RepairN)}
+		if a.devices > 0 {
+			perDevice := round2(float64(a.sums.FaultS) / 3600 / float64(a.devices))
+			faults := round2(float64(a.sums.Tickets) / float64(a.devices))
+			m.AvgFaultHoursPerDevice, m.AvgFaultsPerDevice = &perDevice, &faults
+		}
+		if a.deviceSecs > 0 {
+			v := round4(min(1, max(0, 1-float64(a.sums.FaultS)/float64(a.deviceSecs))))
+			m.Availability = &v
+		}
+		return m
+	}
+	out := &OperationReport{Period: f.period(), GroupBy: f.dims, Items: []OperationItem{}, Totals: measures(&totals)}
+	for _, a := range items {
+		if a.devices == 0 && a.sums.Tickets == 0 {
+			continue
+		}
+		out.Items = append(out.Items, OperationItem{Group: *a.group, OperationMeasures: measures(a)})
+	}
+	if err := labelItems(ctx, g, out.Items, func(it *OperationItem) *Group { return &it.Group }); err != nil {
+		return nil, err
+	}
+	sortGroups(f.dims, out.Items, func(it OperationItem) *Group { return &it.Group })
+	out.Total = len(out.Items)
+	return out, nil
+}
+
+func (m OperationMeasures) cells() []string {
+	return []string{itoa(m.Devices), num(m.FaultHours), optNum(m.AvgFaultHoursPerDevice), itoa(m.Faults), optNum(m.AvgFaultsPerDevice),
+		optNum(m.AvgFaultHours), optNum(m.AvgRepairHours), optPct(m.Availability)}
+}
+
+// Table is the report as shown and exported.
+func (r *OperationReport) Table() Table {
+	t := Table{Title: "运行情况", Header: append(dimHeader(r.GroupBy), "机具台数(台)", "故障总时长(时)", "台均故障时长(时)", "故障总次数(次)", "台均故障次数(次)",
+		"平均故障时长(时)", "平均修复时长(时)", "可用率")}
+	for i, it := range r.Items {
+		t.Rows = append(t.Rows, append(dimCells(i+1, r.GroupBy, &it.Group), it.cells()...))
+	}
+	t.Totals = append(totalCells(r.GroupBy), r.Totals.cells()...)
+	return t
+}

@@ -1,0 +1,206 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"lingting/internal/analytics"
+	"lingting/internal/apperr"
+	"lingting/internal/audit"
+	"lingting/internal/auth"
+)
+
+// analyticsRoutes serves the service reports (R-ANA-01…10) and the ticket
+// history export (R-ANA-09). Satisfaction and rankings live with the ratings.
+func (s *Server) analyticsRoutes() {
+	s.api("GET /api/v1/analytics/devices", "analytics.read", s.analyticsReport("机具分布", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+		rep, err := s.Analytics.Devices(r.Context(), f)
+		if err != nil {
+			return nil, analytics.Table{}, "", err
+		}
+		return rep, rep.Table(), "截至 " + rep.Date, nil
+	}))
+	s.api("GET /api/v1/analytics/devices/operation", "analytics.read", s.analyticsReport("运行情况", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+		rep, err := s.Analytics.Operation(r.Context(), f)
+		if err != nil {
+			return nil, analytics.Table{}, "", err
+		}
+		return rep, rep.Table(), rep.From + " ~ " + rep.To, nil
+	}))
+	s.api("GET /api/v1/analytics/service-time", "analytics.read", s.analyticsReport("服务时长", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+		rep, err := s.Analytics.ServiceTime(r.Context(), f)
+		if err != nil {
+			return nil, analytics.Table{}, "", err
+		}
+		return rep, rep.Table(), rep.From + " ~ " + rep.To + "，超负荷：服务人员单日工作超过 " + num(rep.OverloadHours) + " 小时", nil
+	}))
+	s.api("GET /api/v1/analytics/manpower", "analytics.read", s.analyticsReport("人力分析", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+		rep, err := s.Analytics.Manpower(r.Context(), f)
+		if err != nil {
+			return nil, analytics.Table{}, "", err
+		}
+		return rep, rep.Table(), rep.From + " ~ " + rep.To + "，超负荷：服务人员单日工作超过 " + num(rep.OverloadHours) +
+			" 小时，或当前未完成工单超过 " + strconv.Itoa(rep.OverloadOpen) + " 张", nil
+	}))
+	s.api("GET /api/v1/analytics/abnormal", "analytics.read", s.analyticsReport("异常服务", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+		rep, err := s.Analytics.Abnormal(r.Context(), f)
+		if err != nil {
+			return nil, analytics.Table{}, "", err
+		}
+		line := rep.From + " ~ " + rep.To + "，返修次数 ≥ " + strconv.Itoa(rep.MinRepairs)
+		if rep.MinFaultHours > 0 {
+			line += "，或故障时长 > " + num(rep.MinFaultHours) + " 小时"
+		}
+		if rep.MinRepairHours > 0 {
+			line += "，或修复时长 > " + num(rep.MinRepairHours) + " 小时"
+		}
+		return rep, rep.Table(), line, nil
+	}))
+	s.api("GET /api/v1/analytics/faults", "analytics.read", s.analyticsReport("故障分析", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+		switch f.View {
+		case "", "summary":
+			rep, err := s.Analytics.Faults(r.Context(), f)
+			if err != nil {
+				return nil, analytics.Table{}, "", err
+			}
+			return rep, rep.Table(), rep.From + " ~ " + rep.To, nil
+		case "causes":
+			rep, err := s.Analytics.Causes(r.Context(), f)
+			if err != nil {
+				return nil, analytics.Table{}, "", err
+			}
+			return rep, rep.Table(s.Analytics.Zone()), rep.From + " ~ " + rep.To, nil
+		}
+		return nil, analytics.Table{}, "", apperr.Field("view", "只能是 summary（故障次数）或 causes（故障原因）", "view must be summary or causes")
+	}))
+	s.api("GET /api/v1/analytics/complaints", "analytics.read", s.analyticsReport("投诉与建议", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+		rep, err := s.Analytics.Complaints(r.Context(), f)
+		if err != nil {
+			return nil, analytics.Table{}, "", err
+		}
+		return rep, rep.Table(), rep.From + " ~ " + rep.To, nil
+	}))
+	s.api("GET /api/v1/analytics/dashboard", "analytics.read", s.analyticsDashboard)
+	s.api("GET /api/v1/analytics/tickets.xlsx", "analytics.read", s.exportTicketHistory)
+}
+
+func num(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+
+// analyticsFilter reads the common report filters; bad values are 422 field errors.
+func (s *Server) analyticsFilter(r *http.Request) (analytics.Filter, error) {
+	var v apperr.Validation
+	q := r.URL.Query()
+	f := analytics.Filter{From: queryDay(r, "from", &v), To: queryDay(r, "to", &v), OrgID: queryInt(r, "org_id", &v),
+		VendorOrgID: queryInt(r, "vendor_org_id", &v), StationID: queryInt(r, "station_id", &v), StaffID: s.staffParam(r, &v),
+		Type: strings.TrimSpace(q.Get("type")), Brand: strings.TrimSpace(q.Get("brand")), Model: strings.TrimSpace(q.Get("model")),
+		TicketType: q.Get("ticket_type"), Status: q.Get("status"), GroupBy: q.Get("group_by"), View: q.Get("view"),
+		MinRepairs: int(queryInt(r, "min_repairs", &v)), MinFaultHours: queryHours(r, "min_fault_hours", &v),
+		MinRepairHours: queryHours(r, "min_repair_hours", &v), OverloadHours: queryHours(r, "overload_hours", &v),
+		OverdueHours: queryHours(r, "overdue_hours", &v)}
+	if q.Get("overload_open") != "" {
+		n := int(queryInt(r, "overload_open", &v))
+		f.OverloadOpen = &n
+	}
+	if format := q.Get("format"); format != "" && format != "json" && format != "xlsx" {
+		v.Add("format", "格式只能是 json 或 xlsx", "format must be json or xlsx")
+	}
+	pg, err := parsePage(r)
+	if err != nil {
+		return f, err
+	}
+	f.Limit, f.Offset = pg.Size, pg.offset()
+	return f, v.Err()
+}
+
+// queryHours reads a non-negative number of hours (at most ten years).
+func queryHours(r *http.Request, name string, v *apperr.Validation) float64 {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return 0
+	}
+	x, err := strconv.ParseFloat(s, 64)
+	if err != nil || x < 0 || x > 87600 {
+		v.Add(name, "须为 0–87600 之间的小时数", "must be a number of hours from 0 to 87600")
+	}
+	return x
+}
+
+// analyticsReport answers a report as JSON, or with format=xlsx as the same
+// table with its title, period and filters in the header row (audited).
+func (s *Server) analyticsReport(name string, run func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error)) apiFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+		f, err := s.analyticsFilter(r)
+		if err != nil {
+			return err
+		}
+		rep, table, period, err := run(r, f)
+		if err != nil {
+			return err
+		}
+		if r.URL.Query().Get("format") != "xlsx" {
+			writeJSON(w, http.StatusOK, rep)
+			return nil
+		}
+		if err := s.Audit.Record(r.Context(), audit.Entry{Action: "export", Entity: "report", OrgID: p.User.OrgID,
+			Summary: "导出报表：" + table.Title, After: map[string]any{"filter": r.URL.RawQuery}}); err != nil {
+			return err
+		}
+		downloadHeaders(w, xlsxType, name+".xlsx")
+		return writeXLSX(w, []string{table.Title, period, filterLine(r)}, func(emit func([]string) error) error {
+			if err := emit(table.Header); err != nil {
+				return err
+			}
+			for _, row := range table.Rows {
+				if err := emit(row); err != nil {
+					return err
+				}
+			}
+			if table.Totals != nil {
+				return emit(table.Totals)
+			}
+			return nil
+		})
+	}
+}
+
+func (s *Server) analyticsDashboard(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	f, err := s.analyticsFilter(r)
+	if err != nil {
+		return err
+	}
+	d, err := s.Analytics.Dashboard(r.Context(), f, lang(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// exportTicketHistory streams 任务明细: every visible ticket reported in the
+// period with every field, as .xlsx; every export is audited first.
+func (s *Server) exportTicketHistory(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	f, err := s.analyticsFilter(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Analytics.CheckExport(r.Context(), &f); err != nil {
+		return err
+	}
+	if err := s.Audit.Record(r.Context(), audit.Entry{Action: "export", Entity: "ticket", OrgID: p.User.OrgID,
+		Summary: "导出任务明细", After: map[string]any{"filter": r.URL.RawQuery}}); err != nil {
+		return err
+	}
+	stamp := time.Now().In(s.Analytics.Zone()).Format("20060102-1504")
+	downloadHeaders(w, xlsxType, "任务明细-"+stamp+".xlsx")
+	period := analytics.FormatDay(f.From) + " ~ " + analytics.FormatDay(f.To)
+	return writeXLSX(w, []string{"任务明细", period, filterLine(r)}, func(emit func([]string) error) error {
+		if err := emit(analytics.ExportHeader); err != nil {
+			return err
+		}
+		return s.Analytics.EachTicket(r.Context(), f, func(t *analytics.TicketRow) error {
+			return emit(s.Analytics.Cells(t))
+		})
+	})
+}
