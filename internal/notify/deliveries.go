@@ -363,6 +363,12 @@ func (s *Service) history(ctx context.Context, ds []Delivery) error {
 		i := idx[a.DeliveryID]
 		ds[i].History = append(ds[i].History, a)
 	}
+	for i, d := range ds {
+		// An in-app notification is delivered by being stored: one attempt.
+		if d.Channel == ChannelInApp && len(d.History) == 0 && d.SentAt != nil {
+			ds[i].History = []Attempt{{Attempt: 1, At: *d.SentAt, OK: true}}
+		}
+	}
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"lingting/internal/apperr"
@@ -110,10 +111,7 @@ func (p Prefs) QuietUntil(now time.Time) time.Time {
 	if !ok1 || !ok2 || start == end {
 		return now
 	}
-	loc, err := time.LoadLocation(p.TimeZone)
-	if err != nil {
-		loc = time.FixedZone("CST", 8*3600)
-	}
+	loc := zone(p.TimeZone)
 	local := now.In(loc)
 	m := local.Hour()*60 + local.Minute()
 	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
@@ -127,6 +125,21 @@ func (p Prefs) QuietUntil(now time.Time) time.Time {
 		return at(day, end)
 	}
 	return now
+}
+
+var zones sync.Map // time zone name → *time.Location
+
+// zone loads a time zone once (LoadLocation reads the zone database each time).
+func zone(name string) *time.Location {
+	if l, ok := zones.Load(name); ok {
+		return l.(*time.Location)
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		l = time.FixedZone("CST", 8*3600)
+	}
+	zones.Store(name, l)
+	return l
 }
 
 type prefsRow struct {

@@ -210,94 +210,131 @@ type userRow struct {
 // transaction of ctx (the caller's). An event whose key was enqueued before
 // is ignored. It answers the number of deliveries written.
 func (s *Service) Enqueue(ctx context.Context, ev Event) (int, error) {
-	now := s.now()
-	tpl, err := s.Template(ctx, ev.Kind)
-	if err != nil {
-		return 0, err
+	return s.EnqueueMany(ctx, []Event{ev})
+}
+
+// chunk bounds the rows of one multi-row INSERT.
+const chunk = 200
+
+// EnqueueMany writes events to the outbox with their deliveries (one per
+// channel and recipient: in-app for every active user, e-mail and SMS by the
+// user's preferences when the channel is configured, and every robot or
+// webhook subscribed to the kind), in the transaction of ctx, with a few
+// multi-row statements for the whole set. Events enqueued before (by key)
+// and deliveries written before (by de-duplication key) are skipped. In-app
+// deliveries are stored as notifications at once; the others wait for the
+// worker — from now, or from the end of the recipient's quiet hours unless
+// the event is urgent.
+func (s *Service) EnqueueMany(ctx context.Context, evs []Event) (int, error) {
+	if len(evs) == 0 {
+		return 0, nil
 	}
-	subject, body := Render(tpl.Subject, ev.Vars), Render(tpl.Body, ev.Vars)
-	vars, _ := json.Marshal(ev.Vars)
-	var ticketID any
-	if ev.TicketID != 0 {
-		ticketID = ev.TicketID
+	bc, _ := ctx.Value(batchKey{}).(*batchCache)
+	if bc == nil {
+		bc = WithBatch(ctx).Value(batchKey{}).(*batchCache)
+	}
+	now := s.now()
+	type rendered struct {
+		ev            *Event
+		subject, body string
+		vars          string
+	}
+	rs := make([]rendered, len(evs))
+	for i := range evs {
+		ev := &evs[i]
+		tpl, err := bc.template(ctx, s, ev.Kind)
+		if err != nil {
+			return 0, err
+		}
+		vars, _ := json.Marshal(ev.Vars)
+		rs[i] = rendered{ev: ev, subject: Render(tpl.Subject, ev.Vars), body: Render(tpl.Body, ev.Vars), vars: string(vars)}
 	}
 	n := 0
-	err = s.db.WithTx(ctx, func(ctx context.Context) error {
-		var outboxID int64
-		err := s.db.WriteGet(ctx, &outboxID, `INSERT INTO notifications_outbox (event_key, kind, level, urgent, ticket_id, subject, body, vars, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_key) DO NOTHING RETURNING id`,
-			ev.Key, ev.Kind, ev.Level, ev.Urgent, ticketID, subject, body, string(vars), now)
-		if store.IsNoRows(err) {
-			return nil // enqueued before
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		// The events; RETURNING names the ones that are new.
+		outbox := map[string]int64{}
+		for lo := 0; lo < len(rs); lo += chunk {
+			part := rs[lo:min(lo+chunk, len(rs))]
+			var q strings.Builder
+			args := make([]any, 0, 9*len(part))
+			q.WriteString("INSERT INTO notifications_outbox (event_key, kind, level, urgent, ticket_id, subject, body, vars, created_at) VALUES ")
+			for i, r := range part {
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+				var ticketID any
+				if r.ev.TicketID != 0 {
+					ticketID = r.ev.TicketID
+				}
+				args = append(args, r.ev.Key, r.ev.Kind, r.ev.Level, r.ev.Urgent, ticketID, r.subject, r.body, r.vars, now)
+			}
+			q.WriteString(" ON CONFLICT (event_key) DO NOTHING RETURNING id, event_key")
+			var got []struct {
+				ID  int64  `db:"id"`
+				Key string `db:"event_key"`
+			}
+			if err := s.db.Select(ctx, &got, q.String(), args...); err != nil {
+				return err
+			}
+			for _, g := range got {
+				outbox[g.Key] = g.ID
+			}
 		}
+		eps, err := bc.endpoints(ctx, s)
 		if err != nil {
 			return err
 		}
-		ids := slices.Compact(slices.Sorted(slices.Values(ev.Users)))
-		var users []userRow
-		prefs := map[int64]Prefs{}
-		if len(ids) > 0 {
-			q, args, err := store.In("SELECT id, name, email, phone, status FROM users WHERE id IN (?) ORDER BY id", ids)
+		var ds []delivery
+		for _, r := range rs {
+			outboxID, ok := outbox[r.ev.Key]
+			if !ok {
+				continue // enqueued before
+			}
+			ev := r.ev
+			add := func(d delivery) {
+				d.OutboxID, d.Subject, d.Body, d.Kind, d.Level, d.TicketID = outboxID, r.subject, r.body, ev.Kind, ev.Level, ev.TicketID
+				if d.Next.IsZero() {
+					d.Next = now
+				}
+				ds = append(ds, d)
+			}
+			ids := slices.Compact(slices.Sorted(slices.Values(ev.Users)))
+			users, prefs, err := bc.loadUsers(ctx, s, ids)
 			if err != nil {
 				return err
 			}
-			if err := s.db.Select(ctx, &users, q, args...); err != nil {
-				return err
-			}
-			if prefs, err = s.prefsOf(ctx, ids); err != nil {
-				return err
-			}
-		}
-		add := func(d delivery) error {
-			d.OutboxID, d.Subject, d.Body = outboxID, subject, body
-			ok, err := s.insertDelivery(ctx, d, now)
-			if ok {
-				n++
-			}
-			return err
-		}
-		for _, u := range users {
-			if u.Status != "active" {
-				continue
-			}
-			p, ok := prefs[u.ID]
-			if !ok {
-				p = DefaultPrefs()
-			}
-			uid := u.ID
-			if err := add(delivery{Key: dedupKey(ev.Key, ChannelInApp, "u"+strconv.FormatInt(u.ID, 10)), Channel: ChannelInApp, UserID: &uid,
-				Recipient: u.Name, Kind: ev.Kind, Level: ev.Level, TicketID: ev.TicketID}); err != nil {
-				return err
-			}
-			next := now
-			if !ev.Urgent {
-				next = p.QuietUntil(now)
-			}
-			if s.Enabled(ChannelEmail) && p.Email && u.Email != "" {
-				if err := add(delivery{Key: dedupKey(ev.Key, ChannelEmail, "u"+strconv.FormatInt(u.ID, 10)), Channel: ChannelEmail, UserID: &uid, Recipient: u.Email, Next: next}); err != nil {
-					return err
+			for _, u := range users {
+				if u.Status != "active" {
+					continue
+				}
+				p, ok := prefs[u.ID]
+				if !ok {
+					p = DefaultPrefs()
+				}
+				uid, who := u.ID, "u"+strconv.FormatInt(u.ID, 10)
+				add(delivery{Key: dedupKey(ev.Key, ChannelInApp, who), Channel: ChannelInApp, UserID: &uid, Recipient: u.Name})
+				next := now
+				if !ev.Urgent {
+					next = p.QuietUntil(now)
+				}
+				if s.Enabled(ChannelEmail) && p.Email && u.Email != "" {
+					add(delivery{Key: dedupKey(ev.Key, ChannelEmail, who), Channel: ChannelEmail, UserID: &uid, Recipient: u.Email, Next: next})
+				}
+				if s.Enabled(ChannelSMS) && p.SMS && u.Phone != "" {
+					add(delivery{Key: dedupKey(ev.Key, ChannelSMS, who), Channel: ChannelSMS, UserID: &uid, Recipient: u.Phone, Next: next})
 				}
 			}
-			if s.Enabled(ChannelSMS) && p.SMS && u.Phone != "" {
-				if err := add(delivery{Key: dedupKey(ev.Key, ChannelSMS, "u"+strconv.FormatInt(u.ID, 10)), Channel: ChannelSMS, UserID: &uid, Recipient: u.Phone, Next: next}); err != nil {
-					return err
+			for _, e := range eps {
+				if e.Accepts(ev.Kind, ev.Level) {
+					eid := e.ID
+					add(delivery{Key: dedupKey(ev.Key, e.Kind, "e"+strconv.FormatInt(e.ID, 10)), Channel: e.Kind, EndpointID: &eid, Recipient: e.Name})
 				}
 			}
 		}
-		eps, err := s.activeEndpoints(ctx)
-		if err != nil {
-			return err
-		}
-		for _, e := range eps {
-			if !e.Accepts(ev.Kind, ev.Level) {
-				continue
-			}
-			eid := e.ID
-			if err := add(delivery{Key: dedupKey(ev.Key, e.Kind, "e"+strconv.FormatInt(e.ID, 10)), Channel: e.Kind, EndpointID: &eid, Recipient: e.Name, Next: now}); err != nil {
-				return err
-			}
-		}
-		return nil
+		written, err := s.insertDeliveries(ctx, ds, now)
+		n = written
+		return err
 	})
 	return n, err
 }
@@ -317,42 +354,71 @@ type delivery struct {
 	Subject    string
 	Body       string
 	Next       time.Time
-	// in-app only
+	// for in-app notifications
 	Kind     string
 	Level    int
 	TicketID int64
 }
 
-// insertDelivery writes one delivery (ignored when its key exists). In-app
-// deliveries are delivered at once: the notification row is the delivery.
-func (s *Service) insertDelivery(ctx context.Context, d delivery, now time.Time) (bool, error) {
-	status, sentAt, attempts := StatusPending, (*time.Time)(nil), 0
-	if d.Channel == ChannelInApp {
-		status, sentAt, attempts, d.Next = StatusSent, &now, 1, now
+// insertDeliveries writes deliveries (those whose key exists are skipped)
+// and, for the in-app ones, the notifications they deliver at once.
+func (s *Service) insertDeliveries(ctx context.Context, ds []delivery, now time.Time) (int, error) {
+	n := 0
+	for lo := 0; lo < len(ds); lo += chunk {
+		part := ds[lo:min(lo+chunk, len(ds))]
+		var q strings.Builder
+		args := make([]any, 0, 14*len(part))
+		q.WriteString("INSERT INTO notification_deliveries (outbox_id, dedup_key, channel, user_id, endpoint_id, recipient, subject, body, status, attempts, next_attempt_at, sent_at, created_at, updated_at) VALUES ")
+		for i, d := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			status, sentAt, attempts := StatusPending, (*time.Time)(nil), 0
+			if d.Channel == ChannelInApp {
+				status, sentAt, attempts = StatusSent, &now, 1
+			}
+			args = append(args, d.OutboxID, d.Key, d.Channel, d.UserID, d.EndpointID, d.Recipient, d.Subject, d.Body, status, attempts, d.Next.UTC(), sentAt, now, now)
+		}
+		q.WriteString(" ON CONFLICT (dedup_key) DO NOTHING RETURNING id, dedup_key")
+		var got []struct {
+			ID  int64  `db:"id"`
+			Key string `db:"dedup_key"`
+		}
+		if err := s.db.Select(ctx, &got, q.String(), args...); err != nil {
+			return n, err
+		}
+		n += len(got)
+		ids := map[string]int64{}
+		for _, g := range got {
+			ids[g.Key] = g.ID
+		}
+		var nq strings.Builder
+		var nargs []any
+		for _, d := range part {
+			id, ok := ids[d.Key]
+			if !ok || d.Channel != ChannelInApp {
+				continue
+			}
+			if len(nargs) == 0 {
+				nq.WriteString("INSERT INTO notifications (user_id, delivery_id, kind, level, ticket_id, title, body, created_at) VALUES ")
+			} else {
+				nq.WriteString(", ")
+			}
+			nq.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
+			var ticketID any
+			if d.TicketID != 0 {
+				ticketID = d.TicketID
+			}
+			nargs = append(nargs, *d.UserID, id, d.Kind, d.Level, ticketID, d.Subject, d.Body, now)
+		}
+		if len(nargs) > 0 {
+			if _, err := s.db.Exec(ctx, nq.String(), nargs...); err != nil {
+				return n, err
+			}
+		}
 	}
-	var id int64
-	err := s.db.WriteGet(ctx, &id, `INSERT INTO notification_deliveries (outbox_id, dedup_key, channel, user_id, endpoint_id, recipient, subject, body, status, attempts, next_attempt_at, sent_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING RETURNING id`,
-		d.OutboxID, d.Key, d.Channel, d.UserID, d.EndpointID, d.Recipient, d.Subject, d.Body, status, attempts, d.Next.UTC(), sentAt, now, now)
-	if store.IsNoRows(err) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if d.Channel != ChannelInApp {
-		return true, nil
-	}
-	var ticketID any
-	if d.TicketID != 0 {
-		ticketID = d.TicketID
-	}
-	if _, err := s.db.Exec(ctx, "INSERT INTO notifications (user_id, delivery_id, kind, level, ticket_id, title, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		*d.UserID, id, d.Kind, d.Level, ticketID, d.Subject, d.Body, now); err != nil {
-		return false, err
-	}
-	_, err = s.db.Exec(ctx, "INSERT INTO notification_attempts (delivery_id, attempt, at, ok, error, duration_ms, worker) VALUES (?, 1, ?, ?, '', 0, ?)", id, now, true, s.worker)
-	return true, err
+	return n, nil
 }
 
 // Kick wakes the delivery worker (after a transaction that enqueued).
@@ -372,3 +438,97 @@ func trim(s string, n int) string {
 }
 
 func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// WithBatch returns a context in which Enqueue reads templates, endpoints,
+// users and their preferences once and reuses them: for a caller that
+// enqueues many events in one transaction (the SLA scanner).
+func WithBatch(ctx context.Context) context.Context {
+	return context.WithValue(ctx, batchKey{}, &batchCache{templates: map[string]Template{}, byID: map[int64]userRow{}, prefs: map[int64]Prefs{}})
+}
+
+type batchKey struct{}
+
+// batchCache holds what Enqueue read in one batch; a nil cache reads every time.
+type batchCache struct {
+	templates map[string]Template
+	eps       []Endpoint
+	epsRead   bool
+	byID      map[int64]userRow
+	prefs     map[int64]Prefs
+}
+
+func (c *batchCache) template(ctx context.Context, s *Service, kind string) (Template, error) {
+	if c == nil {
+		return s.Template(ctx, kind)
+	}
+	if t, ok := c.templates[kind]; ok {
+		return t, nil
+	}
+	t, err := s.Template(ctx, kind)
+	if err == nil {
+		c.templates[kind] = t
+	}
+	return t, err
+}
+
+func (c *batchCache) endpoints(ctx context.Context, s *Service) ([]Endpoint, error) {
+	if c == nil {
+		return s.activeEndpoints(ctx)
+	}
+	if !c.epsRead {
+		eps, err := s.activeEndpoints(ctx)
+		if err != nil {
+			return nil, err
+		}
+		c.eps, c.epsRead = eps, true
+	}
+	return c.eps, nil
+}
+
+// users reads the users (in id order) and their preferences.
+func (c *batchCache) loadUsers(ctx context.Context, s *Service, ids []int64) ([]userRow, map[int64]Prefs, error) {
+	var missing []int64
+	if c == nil {
+		missing = ids
+	} else {
+		for _, id := range ids {
+			if _, ok := c.byID[id]; !ok {
+				missing = append(missing, id)
+			}
+		}
+	}
+	var rows []userRow
+	prefs := map[int64]Prefs{}
+	if len(missing) > 0 {
+		q, args, err := store.In("SELECT id, name, email, phone, status FROM users WHERE id IN (?) ORDER BY id", missing)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := s.db.Select(ctx, &rows, q, args...); err != nil {
+			return nil, nil, err
+		}
+		if prefs, err = s.prefsOf(ctx, missing); err != nil {
+			return nil, nil, err
+		}
+	}
+	if c == nil {
+		return rows, prefs, nil
+	}
+	for _, r := range rows {
+		c.byID[r.ID] = r
+	}
+	for _, id := range missing {
+		p, ok := prefs[id]
+		if !ok {
+			p = DefaultPrefs()
+		}
+		c.prefs[id] = p
+	}
+	out := make([]userRow, 0, len(ids))
+	for _, id := range ids {
+		if u, ok := c.byID[id]; ok {
+			out = append(out, u)
+		}
+	}
+	return out, c.prefs, nil
+}

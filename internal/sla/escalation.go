@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"lingting/internal/notify"
@@ -44,7 +45,7 @@ import (
 
 // Notifier receives SLA notifications (*notify.Service).
 type Notifier interface {
-	Enqueue(ctx context.Context, ev notify.Event) (int, error)
+	EnqueueMany(ctx context.Context, evs []notify.Event) (int, error)
 	Kick()
 }
 
@@ -141,7 +142,7 @@ var dueCols = "s." + strings.ReplaceAll(targetCols, ", ", ", s.")
 
 func (tm *Timers) scanBatch(ctx context.Context, now time.Time, sc *scanCache, st *ScanStats) (int, error) {
 	var n int
-	err := tm.db.WithTx(ctx, func(ctx context.Context) error {
+	err := tm.db.WithTx(notify.WithBatch(ctx), func(ctx context.Context) error {
 		q := "SELECT " + dueCols + ", h.calendar_id, h.plan FROM ticket_sla_targets s JOIN ticket_sla h ON h.ticket_id = s.ticket_id WHERE s.next_fire_at <= ? ORDER BY s.next_fire_at LIMIT ?"
 		if tm.db.Dialect == store.Postgres {
 			q += " FOR UPDATE OF s SKIP LOCKED"
@@ -167,15 +168,180 @@ func (tm *Timers) scanBatch(ctx context.Context, now time.Time, sc *scanCache, s
 		if err != nil {
 			return err
 		}
-		for _, r := range rows {
-			st.Targets++
-			if err := tm.process(ctx, r, now, fired[firedKey{r.TicketID, r.Target, r.Generation}], infos[r.TicketID], sc, st); err != nil {
-				return fmt.Errorf("sla: ticket %d %s: %w", r.TicketID, r.Target, err)
-			}
-		}
-		return nil
+		st.Targets += n
+		return tm.processBatch(ctx, rows, now, fired, infos, sc, st)
 	})
 	return n, err
+}
+
+// candidate is a step about to fire on one target.
+type candidate struct {
+	row     *dueRow
+	plan    Plan
+	cal     *Calendar
+	step    Step
+	skipped string
+	users   []int64
+	notify  bool
+}
+
+// processBatch fires what came due on a batch of targets and schedules their
+// next look, with a few set-based statements for the whole batch: the
+// firings (one INSERT … ON CONFLICT DO NOTHING RETURNING), their events in
+// the outbox (notify.EnqueueMany) and the targets' new state (one upsert).
+func (tm *Timers) processBatch(ctx context.Context, rows []*dueRow, now time.Time, fired map[firedKey]map[string]bool, infos map[int64]*ticketInfo, sc *scanCache, st *ScanStats) error {
+	var cands []*candidate
+	plans := make([]Plan, len(rows))
+	cals := make([]*Calendar, len(rows))
+	for i, r := range rows {
+		cal, err := tm.calendar(ctx, r.CalendarID, sc)
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal([]byte(r.PlanJSON), &plans[i]); err != nil {
+			return fmt.Errorf("sla: ticket %d plan: %w", r.TicketID, err)
+		}
+		cals[i] = cal
+		s := &r.TargetState
+		if !s.Running() {
+			continue
+		}
+		due, _ := Steps(plans[i], s, cal, now)
+		info := infos[r.TicketID]
+		for _, step := range Pending(due, fired[firedKey{r.TicketID, r.Target, r.Generation}]) {
+			c := &candidate{row: r, plan: plans[i], cal: cal, step: step}
+			switch {
+			case now.Sub(step.At) > tm.CatchUp:
+				c.skipped = "stale"
+			case step.Kind == StepWarning && !now.Before(s.DueAt):
+				c.skipped = "late"
+			case info == nil:
+				c.skipped = "no_ticket"
+			}
+			c.notify = c.skipped == "" && step.Kind != StepBreach && tm.Notifier != nil
+			if c.notify {
+				if c.users, err = tm.recipients(ctx, info, step.Notify, sc); err != nil {
+					return err
+				}
+			}
+			cands = append(cands, c)
+		}
+	}
+	inserted, err := tm.insertFirings(ctx, cands, now)
+	if err != nil {
+		return err
+	}
+	var events []notify.Event
+	for i, c := range cands {
+		s := &c.row.TargetState
+		if c.step.Kind != StepWarning {
+			s.markBreached() // the deadline passed, whoever recorded it
+		}
+		k := firedKey{s.TicketID, s.Target, s.Generation}
+		if fired[k] == nil {
+			fired[k] = map[string]bool{}
+		}
+		fired[k][c.step.Key] = true
+		if !inserted[i] {
+			continue // another process fired it
+		}
+		st.Fired++
+		if c.skipped != "" {
+			st.Skipped++
+		}
+		if c.notify {
+			kind := notify.KindSLAEscalation
+			if c.step.Kind == StepWarning {
+				kind = notify.KindSLAWarning
+			}
+			events = append(events, notify.Event{Key: fmt.Sprintf("sla:%d:%s:%d:%s", s.TicketID, s.Target, s.Generation, c.step.Key), Kind: kind,
+				Level: c.step.Level, Urgent: c.step.Urgent, TicketID: s.TicketID, Users: c.users, Vars: vars(infos[s.TicketID], s, c.step, now, c.cal)})
+		}
+	}
+	if len(events) > 0 {
+		n, err := tm.Notifier.EnqueueMany(ctx, events)
+		if err != nil {
+			return err
+		}
+		st.Notified += n
+	}
+	for i, r := range rows {
+		s := &r.TargetState
+		s.NextFireAt = utcPtr(nextFire(plans[i], s, cals[i], fired[firedKey{s.TicketID, s.Target, s.Generation}], now))
+	}
+	return tm.saveStates(ctx, rows)
+}
+
+// chunk bounds the rows of one multi-row statement (bind variables stay
+// well under SQLite's and PostgreSQL's limits).
+const chunk = 200
+
+// insertFirings records the candidates' steps; it answers which were new
+// (a step another process recorded first is left alone).
+func (tm *Timers) insertFirings(ctx context.Context, cands []*candidate, now time.Time) ([]bool, error) {
+	out := make([]bool, len(cands))
+	for lo := 0; lo < len(cands); lo += chunk {
+		part := cands[lo:min(lo+chunk, len(cands))]
+		var q strings.Builder
+		args := make([]any, 0, 11*len(part))
+		q.WriteString("INSERT INTO sla_firings (ticket_id, target, generation, step, kind, level, due_at, scheduled_at, fired_at, skipped, recipients) VALUES ")
+		for i, c := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			s := &c.row.TargetState
+			args = append(args, s.TicketID, s.Target, s.Generation, c.step.Key, c.step.Kind, c.step.Level, utc(s.DueAt), utc(c.step.At), now, c.skipped, len(c.users))
+		}
+		q.WriteString(" ON CONFLICT (ticket_id, target, generation, step) DO NOTHING RETURNING ticket_id, target, generation, step")
+		var got []struct {
+			TicketID   int64  `db:"ticket_id"`
+			Target     string `db:"target"`
+			Generation int    `db:"generation"`
+			Step       string `db:"step"`
+		}
+		if err := tm.db.Select(ctx, &got, q.String(), args...); err != nil {
+			return nil, err
+		}
+		type key struct {
+			firedKey
+			step string
+		}
+		new := map[key]bool{}
+		for _, g := range got {
+			new[key{firedKey{g.TicketID, g.Target, g.Generation}, g.Step}] = true
+		}
+		for i, c := range part {
+			s := &c.row.TargetState
+			out[lo+i] = new[key{firedKey{s.TicketID, s.Target, s.Generation}, c.step.Key}]
+		}
+	}
+	return out, nil
+}
+
+// saveStates writes the targets' breach state and next look in one upsert
+// per chunk (the rows exist and are locked: the upsert only updates).
+func (tm *Timers) saveStates(ctx context.Context, rows []*dueRow) error {
+	for lo := 0; lo < len(rows); lo += chunk {
+		part := rows[lo:min(lo+chunk, len(rows))]
+		var q strings.Builder
+		args := make([]any, 0, 13*len(part))
+		q.WriteString("INSERT INTO ticket_sla_targets (" + targetCols + ") VALUES ")
+		for i, r := range part {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			s := &r.TargetState
+			args = append(args, s.TicketID, s.Target, s.PolicyID, s.Generation, s.Minutes, utc(s.StartedAt), utc(s.DueAt), utcPtr(s.MetAt),
+				s.Breached, utcPtr(s.BreachedAt), utcPtr(s.PausedSince), s.PausedSeconds, s.NextFireAt)
+		}
+		q.WriteString(" ON CONFLICT (ticket_id, target) DO UPDATE SET breached = excluded.breached, breached_at = excluded.breached_at, next_fire_at = excluded.next_fire_at")
+		if _, err := tm.db.Exec(ctx, q.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type firedKey struct {
@@ -240,84 +406,19 @@ func (tm *Timers) calendar(ctx context.Context, id int64, sc *scanCache) (*Calen
 	return c, nil
 }
 
-// process fires what came due on one target and schedules its next look.
-func (tm *Timers) process(ctx context.Context, r *dueRow, now time.Time, fired map[string]bool, info *ticketInfo, sc *scanCache, st *ScanStats) error {
-	if fired == nil {
-		fired = map[string]bool{}
-	}
-	cal, err := tm.calendar(ctx, r.CalendarID, sc)
-	if err != nil {
-		return err
-	}
-	var pl Plan
-	if err := json.Unmarshal([]byte(r.PlanJSON), &pl); err != nil {
-		return err
-	}
-	s := &r.TargetState
-	if s.Running() {
-		due, _ := Steps(pl, s, cal, now)
-		for _, step := range Pending(due, fired) {
-			if err := tm.fire(ctx, s, step, now, cal, info, sc, st); err != nil {
-				return err
-			}
-			fired[step.Key] = true
-		}
-	}
-	next := utcPtr(nextFire(pl, s, cal, fired, now))
-	_, err = tm.db.Exec(ctx, "UPDATE ticket_sla_targets SET breached = ?, breached_at = ?, next_fire_at = ? WHERE ticket_id = ? AND target = ?",
-		s.Breached, utcPtr(s.BreachedAt), next, s.TicketID, s.Target)
-	return err
-}
+var zones sync.Map // time zone name → *time.Location
 
-// fire records one step and, when it notifies, writes its event to the outbox.
-func (tm *Timers) fire(ctx context.Context, s *TargetState, step Step, now time.Time, cal *Calendar, info *ticketInfo, sc *scanCache, st *ScanStats) error {
-	skipped := ""
-	switch {
-	case now.Sub(step.At) > tm.CatchUp:
-		skipped = "stale"
-	case step.Kind == StepWarning && !now.Before(s.DueAt):
-		skipped = "late"
-	case info == nil:
-		skipped = "no_ticket"
+// zone loads a time zone once (LoadLocation reads the zone database each time).
+func zone(name string) *time.Location {
+	if l, ok := zones.Load(name); ok {
+		return l.(*time.Location)
 	}
-	var id int64
-	err := tm.db.WriteGet(ctx, &id, `INSERT INTO sla_firings (ticket_id, target, generation, step, kind, level, due_at, scheduled_at, fired_at, skipped)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ticket_id, target, generation, step) DO NOTHING RETURNING id`,
-		s.TicketID, s.Target, s.Generation, step.Key, step.Kind, step.Level, utc(s.DueAt), utc(step.At), now, skipped)
-	if store.IsNoRows(err) {
-		return nil // another process fired it
-	}
+	l, err := time.LoadLocation(name)
 	if err != nil {
-		return err
+		l = time.UTC
 	}
-	st.Fired++
-	if step.Kind != StepWarning {
-		s.markBreached()
-	}
-	if skipped != "" {
-		st.Skipped++
-		return nil
-	}
-	if step.Kind == StepBreach || tm.Notifier == nil {
-		return nil
-	}
-	users, err := tm.recipients(ctx, info, step.Notify, sc)
-	if err != nil {
-		return err
-	}
-	kind := notify.KindSLAEscalation
-	if step.Kind == StepWarning {
-		kind = notify.KindSLAWarning
-	}
-	ev := notify.Event{Key: fmt.Sprintf("sla:%d:%s:%d:%s", s.TicketID, s.Target, s.Generation, step.Key), Kind: kind, Level: step.Level,
-		Urgent: step.Urgent, TicketID: s.TicketID, Users: users, Vars: vars(info, s, step, now, cal)}
-	n, err := tm.Notifier.Enqueue(ctx, ev)
-	if err != nil {
-		return err
-	}
-	st.Notified += n
-	_, err = tm.db.Exec(ctx, "UPDATE sla_firings SET recipients = ? WHERE id = ?", len(users), id)
-	return err
+	zones.Store(name, l)
+	return l
 }
 
 func orDash(p *string) string {
@@ -331,10 +432,7 @@ func hours(d time.Duration) string { return strconv.FormatFloat(max(d.Hours(), 0
 
 // vars are a step's template variables.
 func vars(t *ticketInfo, s *TargetState, step Step, now time.Time, cal *Calendar) map[string]string {
-	loc, err := time.LoadLocation(cal.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := zone(cal.TimeZone)
 	device := []string{}
 	for _, p := range []*string{t.AssetCode, t.AssetBrand, t.AssetModel} {
 		if p != nil && *p != "" {
