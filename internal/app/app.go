@@ -157,7 +157,8 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		a.SLATimers.CatchUp = cfg.SLACatchUp
 	}
 	a.Tickets.SetClock(a.Clock.Now)
-	a.Tickets.SetSLAHook(a.SLATimers)
+	a.Ratings.SetSurvey(a.Notify, strings.TrimRight(cfg.PublicURL, "/"))
+	a.Tickets.SetSLAHook(ticketHooks{sla: a.SLATimers, others: []func(context.Context, ticket.SLAChange) error{a.Ratings.TicketChanged}})
 	a.Contracts = contract.NewService(db, a.Audit, a.Orgs)
 	dataDir := cfg.DataDir
 	if dataDir == "" {

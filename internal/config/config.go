@@ -26,6 +26,7 @@ type Config struct {
 	AdminPassword string `koanf:"admin_password"` // LINGTING_ADMIN_PASSWORD
 	Demo          bool   `koanf:"demo"`           // LINGTING_DEMO
 	DataDir       string `koanf:"data_dir"`       // LINGTING_DATA_DIR: attachments and other files
+	PublicURL     string `koanf:"public_url"`     // LINGTING_PUBLIC_URL: this server's address in links sent out (survey links)
 	LogLevel      string `koanf:"log_level"`      // debug, info, warn, error
 	LogFormat     string `koanf:"log_format"`     // text or json
 	SecureCookies bool   `koanf:"secure_cookies"` // set the Secure flag (behind HTTPS)
@@ -68,6 +69,7 @@ func Defaults() map[string]any {
 		"addr":           "127.0.0.1:8080",
 		"database_url":   "sqlite://./data/lingting.db",
 		"data_dir":       "./data",
+		"public_url":     "http://127.0.0.1:8080",
 		"admin_login":    "admin",
 		"admin_password": "",
 		"demo":           false,

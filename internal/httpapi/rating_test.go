@@ -365,3 +365,51 @@ func TestScreenPopShowsRecentRatings(t *testing.T) {
 		}
 	})
 }
+
+// TestSurveyOnResolution: resolving a ticket sends the outlet a one-time
+// survey link (in-app here; e-mail/SMS by preference); the link rates once.
+func TestSurveyOnResolution(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a := testutil.NewApp(t, engine, testutil.Options{Demo: true, DemoCustomers: 12, DemoTickets: 3})
+		admin := a.Admin()
+		sup := a.Login("supervisor01", demo.Password)
+		assets := sup.Do("GET", fmt.Sprintf("/api/v1/assets?org_id=%d", orgIDByCode(t, admin, "HXB-BJ-HD-03")), nil)
+		tk := sup.Do("POST", "/api/v1/tickets", map[string]any{"type": "repair", "title": "ATM 吞卡", "asset_id": assets.Items()[0]["id"]})
+		for _, to := range []string{"in_progress", "resolved"} {
+			if r := sup.Do("POST", fmt.Sprintf("/api/v1/tickets/%d/transitions", tk.Int("id")), map[string]any{"to": to}); r.Status != 200 {
+				t.Fatalf("%s: %d %s", to, r.Status, r.Body)
+			}
+		}
+		head := a.Login("bjhd03.head", demo.Password)
+		inbox := head.Do("GET", "/api/v1/notifications", nil)
+		var body string
+		for _, n := range inbox.Items() {
+			if n["kind"] == "rating.survey" {
+				body = n["body"].(string)
+			}
+		}
+		i := strings.Index(body, "/r/")
+		if i < 0 {
+			t.Fatalf("no survey link in the outlet head's inbox: %s", inbox.Body)
+		}
+		token := strings.TrimRight(strings.Fields(body[i+3:])[0], "（(")
+		if j := strings.IndexAny(token, "（("); j >= 0 {
+			token = token[:j]
+		}
+		if r := a.Anonymous().Do("GET", "/api/v1/public/rating-links/"+token, nil); r.Status != 200 || r.String("kind") != "survey" || r.String("ticket_number") != tk.String("number") {
+			t.Fatalf("survey link %q: %d %s", token, r.Status, r.Body)
+		}
+		if r := a.Anonymous().Do("POST", "/api/v1/ratings", map[string]any{"token": token, "level": 3}); r.Status != 201 || r.String("channel") != "survey" {
+			t.Fatalf("rate by survey: %d %s", r.Status, r.Body)
+		}
+		if r := a.Anonymous().Do("POST", "/api/v1/ratings", map[string]any{"token": token, "level": 1}); r.Status != 409 {
+			t.Fatalf("a survey link rates once: %d", r.Status)
+		}
+		// Another outlet's head got nothing.
+		for _, n := range a.Login("bjhd01.head", demo.Password).Do("GET", "/api/v1/notifications", nil).Items() {
+			if n["kind"] == "rating.survey" {
+				t.Fatalf("a sibling outlet received the survey: %v", n)
+			}
+		}
+	})
+}

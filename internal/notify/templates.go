@@ -16,10 +16,11 @@ import (
 const (
 	KindSLAWarning    = "sla.warning"
 	KindSLAEscalation = "sla.escalation"
+	KindRatingSurvey  = "rating.survey"
 )
 
 // Kinds lists the event kinds (robots and webhooks subscribe to them).
-var Kinds = []string{KindSLAWarning, KindSLAEscalation}
+var Kinds = []string{KindSLAWarning, KindSLAEscalation, KindRatingSurvey}
 
 // Variables are the names a template may use as {{name}}, with their meaning.
 var Variables = []Variable{
@@ -36,6 +37,7 @@ var Variables = []Variable{
 	{"overdue_hours", "已超时的小时数（督办）"},
 	{"hours", "预警时为距截止小时数，督办时为已超时小时数"},
 	{"level", "督办级别"},
+	{"survey_url", "满意度评价链接（工单解决后）"},
 }
 
 // Variable is one template variable.
@@ -64,6 +66,12 @@ var defaultTemplates = map[string]Template{
 	KindSLAEscalation: {Kind: KindSLAEscalation, Name: "超时督办",
 		Subject: "【超时督办·{{level}}级】工单 {{ticket_number}} {{target}}已超时 {{overdue_hours}} 小时",
 		Body:    "工单 {{ticket_number}}「{{ticket_title}}」的{{target}}时限已于 {{deadline}} 到期，超时 {{overdue_hours}} 小时未完成。客户：{{customer}}；设备：{{device}}；处理人：{{assignee}}（{{station}}）。请督办。"},
+}
+
+func init() {
+	defaultTemplates[KindRatingSurvey] = Template{Kind: KindRatingSurvey, Name: "满意度评价邀请",
+		Subject: "【满意度评价】工单 {{ticket_number}} 已解决，请评价服务",
+		Body:    "您好，工单 {{ticket_number}}「{{ticket_title}}」已由 {{station}} {{assignee}} 处理完毕。请点击链接对本次服务进行评价：{{survey_url}}（7 天内有效，仅可评价一次）。"}
 }
 
 var varPattern = regexp.MustCompile(`\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)

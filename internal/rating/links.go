@@ -133,20 +133,7 @@ func (s *Service) SurveyLink(ctx context.Context, ticketID int64) (*Link, error)
 	}
 	var out *Link
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
-		var existing []int64
-		if err := s.db.Select(ctx, &existing, "SELECT id FROM rating_links WHERE kind = 'survey' AND ticket_id = ?", t.ID); err != nil {
-			return err
-		}
-		if len(existing) == 1 {
-			out, err = s.link(ctx, existing[0])
-			return err
-		}
-		id, err := s.db.InsertID(ctx, `INSERT INTO rating_links (token, kind, ticket_id, staff_id, org_id, vendor_org_id, expires_at, created_at)
-			VALUES (?, 'survey', ?, ?, ?, ?, ?, ?) RETURNING id`, newLinkToken(), t.ID, t.AssigneeID, t.OrgID, t.VendorOrgID, s.now().Add(SurveyTTL), store.Now())
-		if err != nil {
-			return err
-		}
-		out, err = s.link(ctx, id)
+		out, err = s.surveyLink(ctx, t)
 		return err
 	})
 	return out, err

@@ -50,6 +50,9 @@ type Service struct {
 	tickets *ticket.Service
 	zone    *time.Location
 	now     func() time.Time
+
+	notifier Notifier // survey links on resolution (nil: none sent)
+	baseURL  string
 }
 
 // NewService wires the service. Days are counted in Asia/Shanghai.
