@@ -26,7 +26,10 @@ func (db *DB) providerOn(pool *sql.DB) (*goose.Provider, error) {
 	if db.Dialect == Postgres {
 		dialect = goose.DialectPostgres
 	}
-	return goose.NewProvider(dialect, pool, sub)
+	// Several features land in parallel with reserved numbers, so a database
+	// may have a later migration applied before an earlier one arrives: apply
+	// the missing one rather than refuse to start.
+	return goose.NewProvider(dialect, pool, sub, goose.WithAllowOutofOrder(true))
 }
 
 // Migrate applies every pending migration.
