@@ -1,8 +1,11 @@
 package httpapi
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
+	"time"
 
 	"lingting/internal/apperr"
 	"lingting/internal/auth"
@@ -19,6 +22,7 @@ func (s *Server) notifyRoutes() {
 	s.api("GET /api/v1/notifications", authed, s.listNotifications)
 	s.api("POST /api/v1/notifications/{id}/read", authed, s.readNotification)
 	s.api("POST /api/v1/notifications/read-all", authed, s.readAllNotifications)
+	s.api("GET /api/v1/notifications/stream", authed, s.notificationEvents)
 	s.api("GET /api/v1/notifications/preferences", authed, s.getNotifyPrefs)
 	s.api("PUT /api/v1/notifications/preferences", authed, s.saveNotifyPrefs)
 
@@ -85,6 +89,66 @@ func (s *Server) readAllNotifications(w http.ResponseWriter, r *http.Request, p 
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"updated": n})
 	return nil
+}
+
+// bellPoll is how often an open stream looks for new notifications (they
+// may be written by any process sharing the database).
+const bellPoll = time.Second
+
+// notificationEvents streams the caller's bell as Server-Sent Events: an
+// "unread" event with the count at once and whenever it changes, and a
+// "notification" event for each new notification.
+func (s *Server) notificationEvents(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	ctx := r.Context()
+	last, err := s.Notify.LastID(ctx, p.User.ID)
+	if err != nil {
+		return err
+	}
+	unread, err := s.Notify.Unread(ctx, p.User.ID)
+	if err != nil {
+		return err
+	}
+	rc := http.NewResponseController(w)
+	w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprintf(w, ": connected\n\nevent: unread\ndata: {\"unread\":%d}\n\n", unread)
+	if err := rc.Flush(); err != nil {
+		return nil
+	}
+	tick := time.NewTicker(bellPoll)
+	defer tick.Stop()
+	for idle := 1; ; idle++ {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		items, err := s.Notify.Since(ctx, p.User.ID, last)
+		if err != nil {
+			return nil // EventSource reconnects by itself
+		}
+		for _, n := range items {
+			last = n.ID
+			raw, _ := json.Marshal(n)
+			fmt.Fprintf(w, "id: %d\nevent: notification\ndata: %s\n\n", n.ID, raw)
+		}
+		now, err := s.Notify.Unread(ctx, p.User.ID)
+		if err != nil {
+			return nil
+		}
+		switch {
+		case now != unread:
+			unread = now
+			fmt.Fprintf(w, "event: unread\ndata: {\"unread\":%d}\n\n", unread)
+		case len(items) == 0 && idle%30 == 0:
+			fmt.Fprint(w, ": keep-alive\n\n")
+		}
+		if err := rc.Flush(); err != nil {
+			return nil
+		}
+	}
 }
 
 func (s *Server) getNotifyPrefs(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"strings"
@@ -319,6 +320,56 @@ func TestNotificationAdminAPI(t *testing.T) {
 			{Name: "gone", As: admin, Method: "GET", Path: fmt.Sprintf("/api/v1/notifications/endpoints/%d", id), Status: 404},
 		})
 		_ = w
+	})
+}
+
+// The bell over Server-Sent Events: the unread count at once, then each new
+// notification and the new count.
+func TestNotificationStream(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a := testutil.NewApp(t, engine, testutil.Options{})
+		w := buildWorld(t, a.App, 1, "")
+		eng := a.Login("eng00", "Eng@2026xx")
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		stream := eng.Stream(ctx, "/api/v1/notifications/stream")
+		defer stream.Body.Close()
+		if stream.StatusCode != 200 || !strings.HasPrefix(stream.Header.Get("Content-Type"), "text/event-stream") {
+			t.Fatalf("stream: %d %s", stream.StatusCode, stream.Header.Get("Content-Type"))
+		}
+		lines := bufio.NewScanner(stream.Body)
+		var got []string
+		next := func(prefix string) string {
+			t.Helper()
+			for lines.Scan() {
+				got = append(got, lines.Text())
+				if v, ok := strings.CutPrefix(lines.Text(), prefix); ok {
+					return v
+				}
+			}
+			t.Fatalf("no %q in %q: %v", prefix, got, lines.Err())
+			return ""
+		}
+		if d := next("data: "); d != `{"unread":0}` {
+			t.Fatalf("first count %s", d)
+		}
+		err := a.DB.WithTx(sys(), func(ctx context.Context) error {
+			_, err := a.Notify.Enqueue(ctx, notify.Event{Key: "stream:1", Kind: notify.KindSLAWarning, Users: w.engineers,
+				Vars: map[string]string{"ticket_number": "GD20261122-000009", "target": "解决", "remaining_hours": "2.0"}})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev := next("event: "); ev != "notification" {
+			t.Fatalf("event %s", ev)
+		}
+		if d := next("data: "); !strings.Contains(d, "GD20261122-000009") || !strings.Contains(d, `"kind":"sla.warning"`) {
+			t.Fatalf("notification %s", d)
+		}
+		if d := next("data: "); d != `{"unread":1}` {
+			t.Fatalf("new count %s", d)
+		}
 	})
 }
 

@@ -107,6 +107,25 @@ func TestSLATimers(t *testing.T) {
 		}
 		bjPath := fmt.Sprintf("/api/v1/tickets/%d", bj.Int("id"))
 
+		// A device's contract that names a policy (its service commitment) wins
+		// over the ordered matching while the contract is in force.
+		committed := policy(map[string]any{"name": "合同承诺", "order": 500, "calendar_id": always, "match": map[string]any{"types": []string{"complaint"}},
+			"targets": map[string]any{"resolution": 90}})
+		k := admin.Do("POST", "/api/v1/contracts", map[string]any{"code": "HT-SLA-1", "name": "ATM 维保合同", "client_org_id": orgs["HXB"], "vendor_org_id": orgs["ADWB"],
+			"starts_on": now.AddDate(0, -1, 0).Format("2006-01-02"), "ends_on": now.AddDate(1, 0, 0).Format("2006-01-02"), "sla_policy_id": committed})
+		if k.Status != 201 {
+			t.Fatalf("contract: %d %s", k.Status, k.Body)
+		}
+		dev := admin.Do("POST", "/api/v1/assets", map[string]any{"type": "ATM", "brand": "广电运通", "model": "GRG H68N", "serial": "SLA-0001",
+			"org_id": orgs["HXB-BJ-HD-03"], "vendor_org_id": orgs["ADWB-BJ1"], "contract_id": k.Int("id")})
+		if dev.Status != 201 {
+			t.Fatalf("device: %d %s", dev.Status, dev.Body)
+		}
+		onContract := agent.Do("POST", "/api/v1/tickets", map[string]any{"type": "repair", "title": "合同设备报修", "asset_id": dev.Int("id")})
+		if p, targets := slaOf(t, onContract); onContract.Status != 201 || p != committed || len(targets) != 1 {
+			t.Fatalf("contract's policy: %d policy %d (want %d) %v", onContract.Status, p, committed, targets)
+		}
+
 		// Re-application on a priority change, recorded on the timeline.
 		sup := a.Login("supervisor01", demo.Password)
 		r := sup.Do("PATCH", bjPath, map[string]any{"priority": "urgent"})

@@ -208,3 +208,27 @@ func (s *Service) SavePrefs(ctx context.Context, userID int64, in Prefs) (Prefs,
 		time_zone = excluded.time_zone, updated_at = excluded.updated_at`, userID, in.Email, in.SMS, in.QuietStart, in.QuietEnd, in.TimeZone, store.Now())
 	return in, err
 }
+
+// Unread counts a user's unread notifications.
+func (s *Service) Unread(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := s.db.Get(ctx, &n, "SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL", userID)
+	return n, err
+}
+
+// LastID is the id of a user's newest notification (0 when none).
+func (s *Service) LastID(ctx context.Context, userID int64) (int64, error) {
+	var id int64
+	err := s.db.Get(ctx, &id, "SELECT COALESCE(MAX(id), 0) FROM notifications WHERE user_id = ?", userID)
+	return id, err
+}
+
+// Since lists a user's notifications newer than afterID, oldest first (at most 100).
+func (s *Service) Since(ctx context.Context, userID, afterID int64) ([]Notification, error) {
+	out := []Notification{}
+	err := s.db.Select(ctx, &out, "SELECT id, kind, level, ticket_id, title, body, read_at, created_at FROM notifications WHERE user_id = ? AND id > ? ORDER BY id LIMIT 100", userID, afterID)
+	for i := range out {
+		out[i].Read = out[i].ReadAt != nil
+	}
+	return out, err
+}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"lingting/internal/apperr"
 	"lingting/internal/scope"
 	"lingting/internal/store"
 	"lingting/internal/ticket"
@@ -479,9 +480,14 @@ func (tm *Timers) apply(ctx context.Context, c ticket.SLAChange, why string) err
 	if err != nil {
 		return err
 	}
-	p, err := tm.svc.MatchTicket(ctx, facts)
+	p, err := tm.contractPolicy(ctx, facts.ContractID, t.ReportedAt)
 	if err != nil {
 		return err
+	}
+	if p == nil {
+		if p, err = tm.svc.MatchTicket(ctx, facts); err != nil {
+			return err
+		}
 	}
 	head, old, err := tm.load(ctx, t.ID)
 	if err != nil {
@@ -585,6 +591,29 @@ func (tm *Timers) apply(ctx context.Context, c ticket.SLAChange, why string) err
 		return err
 	}
 	return logChange(p)
+}
+
+// contractPolicy is the policy the device's contract names (its service
+// commitment) when the contract is in force on the day the ticket was
+// reported and the policy is active: it wins over the ordered matching.
+func (tm *Timers) contractPolicy(ctx context.Context, contractID int64, reported time.Time) (*Policy, error) {
+	if contractID == 0 {
+		return nil, nil
+	}
+	day := reported.In(zone(DefaultTimeZone)).Format("2006-01-02")
+	var id *int64
+	err := tm.db.Get(ctx, &id, "SELECT sla_policy_id FROM contracts WHERE id = ? AND starts_on <= ? AND ends_on >= ?", contractID, day, day)
+	if store.IsNoRows(err) || (err == nil && id == nil) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	p, err := tm.svc.Policy(ctx, *id)
+	if apperr.CodeOf(err) == apperr.NotFound || (err == nil && !p.Active) {
+		return nil, nil // deleted or deactivated since: fall back to matching
+	}
+	return p, err
 }
 
 // metByState answers when a ticket's state already meets a target (for a
