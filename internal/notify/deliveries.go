@@ -106,6 +106,9 @@ func (s *Service) Run(ctx context.Context) {
 // DeliverDue claims one batch of due deliveries, sends them concurrently and
 // records every attempt; it answers how many it claimed.
 func (s *Service) DeliverDue(ctx context.Context) (int, error) {
+	if ctx.Err() != nil {
+		return 0, nil // stopping: claim nothing more
+	}
 	s.running.Add(1)
 	defer s.running.Done()
 	// Recording must survive the stop of ctx: what was sent is written down.
