@@ -273,6 +273,7 @@ func (a *App) runHousekeeping(ctx context.Context) {
 func (a *App) StartWorkers(ctx context.Context) {
 	go a.runHousekeeping(ctx)
 	go a.runImports(ctx)
+	go a.runDeviceWatch(ctx)
 	every := a.Config.SLAScanInterval
 	if every <= 0 {
 		every = 15 * time.Second
@@ -280,6 +281,22 @@ func (a *App) StartWorkers(ctx context.Context) {
 	a.workers.Add(2)
 	go func() { defer a.workers.Done(); a.SLATimers.Run(ctx, every) }()
 	go func() { defer a.workers.Done(); a.Notify.Run(ctx) }()
+}
+
+// runDeviceWatch alerts administrators about rating devices gone offline.
+func (a *App) runDeviceWatch(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if _, err := a.Ratings.AlertOfflineDevices(ctx); err != nil && ctx.Err() == nil {
+			slog.Warn("device watch", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // KickImports wakes the import worker (after an upload).

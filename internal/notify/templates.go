@@ -17,10 +17,11 @@ const (
 	KindSLAWarning    = "sla.warning"
 	KindSLAEscalation = "sla.escalation"
 	KindRatingSurvey  = "rating.survey"
+	KindDeviceOffline = "rating.device_offline"
 )
 
 // Kinds lists the event kinds (robots and webhooks subscribe to them).
-var Kinds = []string{KindSLAWarning, KindSLAEscalation, KindRatingSurvey}
+var Kinds = []string{KindSLAWarning, KindSLAEscalation, KindRatingSurvey, KindDeviceOffline}
 
 // Variables are the names a template may use as {{name}}, with their meaning.
 var Variables = []Variable{
@@ -38,6 +39,8 @@ var Variables = []Variable{
 	{"hours", "预警时为距截止小时数，督办时为已超时小时数"},
 	{"level", "督办级别"},
 	{"survey_url", "满意度评价链接（工单解决后）"},
+	{"counter", "窗口"},
+	{"last_seen", "评价器最后在线时间"},
 }
 
 // Variable is one template variable.
@@ -72,6 +75,9 @@ func init() {
 	defaultTemplates[KindRatingSurvey] = Template{Kind: KindRatingSurvey, Name: "满意度评价邀请",
 		Subject: "【满意度评价】工单 {{ticket_number}} 已解决，请评价服务",
 		Body:    "您好，工单 {{ticket_number}}「{{ticket_title}}」已由 {{station}} {{assignee}} 处理完毕。请点击链接对本次服务进行评价：{{survey_url}}（7 天内有效，仅可评价一次）。"}
+	defaultTemplates[KindDeviceOffline] = Template{Kind: KindDeviceOffline, Name: "评价器离线",
+		Subject: "【评价器离线】{{org}} {{counter}}",
+		Body:    "{{org}} {{counter}} 的评价器自 {{last_seen}} 起未再上线，请检查设备电源与网络。"}
 }
 
 var varPattern = regexp.MustCompile(`\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)

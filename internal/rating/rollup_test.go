@@ -168,3 +168,51 @@ func TestRatingsAreImmutable(t *testing.T) {
 		}
 	})
 }
+
+// TestOfflineDeviceAlert: a paired device not heard from for five minutes
+// alerts the counter's administrators once per offline spell.
+func TestOfflineDeviceAlert(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a := testutil.NewApp(t, engine, testutil.Options{Demo: true, DemoCustomers: 12, DemoTickets: 3})
+		ctx := scope.With(context.Background(), scope.System())
+		k, err := a.Ratings.CounterByCode(ctx, demo.CounterCode("HXB-BJ-HD-01", 2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := a.Ratings.RegisterDevice(ctx, rating.DeviceInput{CounterID: k.ID, Name: "评价器"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Ratings.DeviceByToken(ctx, d.Token); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := a.Ratings.AlertOfflineDevices(ctx); err != nil || n != 0 {
+			t.Fatalf("an online device alerted: %d %v", n, err)
+		}
+		goOffline := func() {
+			t.Helper()
+			if _, err := a.DB.Exec(ctx, "UPDATE rating_devices SET last_seen_at = ? WHERE id = ?", time.Now().UTC().Add(-10*time.Minute), d.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		goOffline()
+		for i, want := range []int{1, 0} { // once per spell
+			if n, err := a.Ratings.AlertOfflineDevices(ctx); err != nil || n != want {
+				t.Fatalf("round %d: %d alerts, %v", i, n, err)
+			}
+		}
+		var alerts int
+		if err := a.DB.Get(ctx, &alerts, "SELECT count(*) FROM notifications WHERE kind = 'rating.device_offline'"); err != nil || alerts == 0 {
+			t.Fatalf("no in-app alert: %d %v", alerts, err)
+		}
+		// Back online a moment later, then silent for ten minutes: a new spell, a new alert.
+		back := time.Now().UTC().Add(time.Second)
+		if _, err := a.DB.Exec(ctx, "UPDATE rating_devices SET last_seen_at = ? WHERE id = ?", back, d.ID); err != nil {
+			t.Fatal(err)
+		}
+		a.Ratings.SetClock(func() time.Time { return back.Add(10 * time.Minute) })
+		if n, _ := a.Ratings.AlertOfflineDevices(ctx); n != 1 {
+			t.Fatalf("second spell: %d alerts", n)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package rating
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"lingting/internal/notify"
 	"lingting/internal/store"
@@ -35,7 +36,7 @@ func (s *Service) TicketChanged(ctx context.Context, c ticket.SLAChange) error {
 	if err != nil {
 		return err
 	}
-	users, err := s.raters(ctx, t.OrgID)
+	users, err := s.holders(ctx, t.OrgID, "rating.create")
 	if err != nil || len(users) == 0 {
 		return err
 	}
@@ -67,9 +68,9 @@ func (s *Service) surveyLink(ctx context.Context, t *ticket.Ticket) (*Link, erro
 	return s.link(ctx, id)
 }
 
-// raters are the active users of the ticket's org, or of the nearest org
-// above that has any, who may rate a service (rating.create).
-func (s *Service) raters(ctx context.Context, orgID int64) ([]int64, error) {
+// holders are the active users holding a permission at orgID, or at the
+// nearest org above that has any (e.g. who may rate a service there).
+func (s *Service) holders(ctx context.Context, orgID int64, permission string) ([]int64, error) {
 	var rows []struct {
 		ID    int64 `db:"id"`
 		Depth int   `db:"depth"`
@@ -77,9 +78,9 @@ func (s *Service) raters(ctx context.Context, orgID int64) ([]int64, error) {
 	err := s.db.Select(ctx, &rows, `SELECT DISTINCT u.id, o.depth FROM users u
 		JOIN orgs o ON o.id = u.org_id
 		JOIN user_roles ur ON ur.user_id = u.id
-		JOIN role_permissions rp ON rp.role_id = ur.role_id AND rp.code = 'rating.create'
+		JOIN role_permissions rp ON rp.role_id = ur.role_id AND rp.code = ?
 		WHERE (SELECT path FROM orgs WHERE id = ?) LIKE o.path || '%' AND u.status = 'active'
-		ORDER BY o.depth DESC, u.id`, orgID)
+		ORDER BY o.depth DESC, u.id`, permission, orgID)
 	if err != nil || len(rows) == 0 {
 		return nil, err
 	}
@@ -91,4 +92,54 @@ func (s *Service) raters(ctx context.Context, orgID int64) ([]int64, error) {
 		out = append(out, r.ID)
 	}
 	return out, nil
+}
+
+// AlertOfflineDevices tells the counter's administrators (rating.admin, the
+// nearest org up the tree that has any) about every paired device not heard
+// from for offlineAfter, once per offline spell: the conditional update is the
+// claim, so several processes never send the same alert.
+func (s *Service) AlertOfflineDevices(ctx context.Context) (int, error) {
+	if s.notifier == nil {
+		return 0, nil
+	}
+	ctx = system(ctx)
+	var due []struct {
+		ID          int64     `db:"id"`
+		CounterName string    `db:"counter_name"`
+		OrgID       int64     `db:"org_id"`
+		OrgName     string    `db:"org_name"`
+		LastSeen    time.Time `db:"last_seen_at"`
+	}
+	err := s.db.Select(ctx, &due, `SELECT d.id, k.name AS counter_name, k.org_id, o.name AS org_name, d.last_seen_at
+		FROM rating_devices d JOIN counters k ON k.id = d.counter_id JOIN orgs o ON o.id = k.org_id
+		WHERE NOT d.revoked AND d.token_hash IS NOT NULL AND d.last_seen_at < ?
+		AND (d.offline_alerted_at IS NULL OR d.offline_alerted_at < d.last_seen_at) ORDER BY d.id LIMIT 500`, s.now().Add(-offlineAfter))
+	if err != nil {
+		return 0, err
+	}
+	sent := 0
+	for _, d := range due {
+		err := s.db.WithTx(ctx, func(ctx context.Context) error {
+			res, err := s.db.Exec(ctx, `UPDATE rating_devices SET offline_alerted_at = ? WHERE id = ?
+				AND (offline_alerted_at IS NULL OR offline_alerted_at < last_seen_at)`, s.now(), d.ID)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return nil // another process took it
+			}
+			users, err := s.holders(ctx, d.OrgID, "rating.admin")
+			if err != nil || len(users) == 0 {
+				return err
+			}
+			sent++
+			_, err = s.notifier.Enqueue(ctx, notify.Event{Key: fmt.Sprintf("device-offline:%d:%d", d.ID, d.LastSeen.Unix()), Kind: notify.KindDeviceOffline,
+				Users: users, Vars: map[string]string{"org": d.OrgName, "counter": d.CounterName, "last_seen": d.LastSeen.In(s.zone).Format("2006-01-02 15:04")}})
+			return err
+		})
+		if err != nil {
+			return sent, err
+		}
+	}
+	return sent, nil
 }
