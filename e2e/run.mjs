@@ -133,7 +133,7 @@ const browser = await launchBrowser()
 let failed = 0
 let passed = 0
 try {
-  for (const journey of [adminBuildsAndScopes, customerDataInAndOut, atmRepair, monthEnd, counterDay]) {
+  for (const journey of [adminBuildsAndScopes, customerDataInAndOut, atmRepair, monthEnd, counterDay, (await import('./reports.mjs')).vendorReports]) {
     try {
       passed += await journey(browser, server.base)
     } catch {

@@ -72,6 +72,22 @@ export const MENU: readonly MenuItem[] = [
     ],
   },
   {
+    key: 'reports',
+    titleKey: 'reports.menu.group',
+    icon: 'Grid',
+    testId: 'menu-reports-group',
+    children: [
+      { key: 'dashboard', titleKey: 'reports.menu.dashboard', icon: 'Monitor', testId: 'menu-dashboard', path: '/dashboard', permission: 'analytics.read' },
+      { key: 'report-operation', titleKey: 'reports.menu.operation', icon: 'List', testId: 'menu-report-operation', path: '/reports/operation', permission: 'analytics.read' },
+      { key: 'report-service-time', titleKey: 'reports.menu.serviceTime', icon: 'Tickets', testId: 'menu-report-service-time', path: '/reports/service-time', permission: 'analytics.read' },
+      { key: 'report-manpower', titleKey: 'reports.menu.manpower', icon: 'User', testId: 'menu-report-manpower', path: '/reports/manpower', permission: 'analytics.read' },
+      { key: 'report-abnormal', titleKey: 'reports.menu.abnormal', icon: 'Van', testId: 'menu-report-abnormal', path: '/reports/abnormal', permission: 'analytics.read' },
+      { key: 'report-faults', titleKey: 'reports.menu.faults', icon: 'Document', testId: 'menu-report-faults', path: '/reports/faults', permission: 'analytics.read' },
+      { key: 'report-complaints', titleKey: 'reports.menu.complaints', icon: 'Postcard', testId: 'menu-report-complaints', path: '/reports/complaints', permission: 'analytics.read' },
+      { key: 'report-devices', titleKey: 'reports.menu.devices', icon: 'OfficeBuilding', testId: 'menu-report-devices', path: '/reports/devices', permission: 'analytics.read' },
+    ],
+  },
+  {
     key: 'rating',
     titleKey: 'ratingAdmin.menu.group',
     icon: 'Memo',

@@ -38,7 +38,7 @@ describe('buildMenu', () => {
     const ids = all(MENU).map((m) => m.testId)
     expect(new Set(ids).size).toBe(ids.length)
     // labels live under menu.*, or in an area's own locale file (locales/<area>/)
-    for (const m of all(MENU)) expect(m.titleKey).toMatch(/^(menu|ratingAdmin|satisfaction)\./)
+    for (const m of all(MENU)) expect(m.titleKey).toMatch(/^(menu|ratingAdmin|satisfaction|reports)\./)
   })
 
   it('puts the customer group above the system group with its four pages', () => {
@@ -145,5 +145,39 @@ describe('allows', () => {
     expect(allows(new Set(['b.approve']), ['b.create', 'b.approve'])).toBe(true)
     expect(allows(['c.read'], ['b.create', 'b.approve'])).toBe(false)
     expect(allows(['c.read'], [])).toBe(false)
+  })
+})
+
+describe('reports menu group', () => {
+  it('shows 统计分析 with the dashboard and every report page to holders of analytics.read', () => {
+    const menu = buildMenu(['analytics.read'])
+    const group = menu.find((m) => m.key === 'reports')!
+    expect(group.titleKey).toBe('reports.menu.group')
+    expect(group.testId).toBe('menu-reports-group')
+    expect(group.children?.map((c) => [c.path, c.testId])).toEqual([
+      ['/dashboard', 'menu-dashboard'],
+      ['/reports/operation', 'menu-report-operation'],
+      ['/reports/service-time', 'menu-report-service-time'],
+      ['/reports/manpower', 'menu-report-manpower'],
+      ['/reports/abnormal', 'menu-report-abnormal'],
+      ['/reports/faults', 'menu-report-faults'],
+      ['/reports/complaints', 'menu-report-complaints'],
+      ['/reports/devices', 'menu-report-devices'],
+    ])
+    expect(group.children?.every((c) => c.permission === 'analytics.read')).toBe(true)
+  })
+
+  it('hides the group without analytics.read', () => {
+    expect(keys(buildMenu(['ticket.read', 'asset.read']))).not.toContain('reports')
+  })
+})
+
+describe('notification admin entry', () => {
+  it('shows 通知管理 in the system group to holders of notify.admin only', () => {
+    const menu = buildMenu(['notify.admin'])
+    expect(keys(menu)).toEqual(['home', 'system', 'notify-admin'])
+    const entry = menu[1]!.children![0]!
+    expect([entry.path, entry.testId, entry.titleKey]).toEqual(['/notify-admin', 'menu-notify-admin', 'notifyAdmin.menu'])
+    expect(keys(buildMenu(['sla.read', 'audit.read']))).not.toContain('notify-admin')
   })
 })

@@ -1,0 +1,292 @@
+// What each report page shows: its groupings, filters, table columns, KPI cards and chart.
+// Column and KPI labels are reports.measures.<key>, grouping labels reports.dims.<dim>.
+import type { ReportKind } from '../../api/reports'
+import type { Fmt } from './format'
+
+export interface Measure {
+  key: string
+  fmt: Fmt
+  /** Column width in px (default 110). */
+  width?: number
+}
+
+/** The chart of a grouped report: bars of additive figures, optionally a ratio line of two sums. */
+export interface ChartSpec {
+  bars: { key: string; stack?: string; color?: string }[]
+  /** A per-x ratio of two summed figures, on the right axis (e.g. fault hours per device). */
+  line?: { key: string; num: string; den: string }
+  /** At most this many categories on a non-time axis (default 15). */
+  top?: number
+}
+
+export interface ReportDef {
+  kind: ReportKind
+  /** Route name. */
+  route: string
+  /** i18n key of the title. */
+  titleKey: string
+  /** i18n key of the one-line description under the title. */
+  hintKey: string
+  /** Does the report cover a period (the device distribution counts the archive today)? */
+  period: boolean
+  /** The period a page opens with: this month (default) or the last 12 months (monthly reports). */
+  defaultPeriod?: 'month' | 'last12'
+  groupings: readonly string[]
+  defaultGroupBy: readonly string[]
+  /** Type/brand/model filters. */
+  deviceFilters: boolean
+  /** Engineer filter. */
+  staffFilter: boolean
+  /** ticket_type choices; empty: no ticket type filter. */
+  ticketTypes: readonly string[]
+  measures: readonly Measure[]
+  kpis: readonly Measure[]
+  chart: ChartSpec
+  /** Overload thresholds the page offers (服务时长: hours; 人力分析: hours and open tickets). */
+  knobs?: readonly ('overload_hours' | 'overload_open')[]
+  /** A boolean figure shown as a red tag (and a red label in the chart). */
+  flag?: string
+}
+
+const TICKET_DIMS = ['vendor', 'station', 'engineer', 'month', 'region', 'org', 'type', 'brand', 'model', 'ticket_type'] as const
+
+export const TIME_MEASURES: readonly Measure[] = [
+  { key: 'tickets', fmt: 'count', width: 90 },
+  { key: 'resolved', fmt: 'count', width: 90 },
+  { key: 'work_hours', fmt: 'hours', width: 120 },
+  { key: 'fault_hours', fmt: 'hours', width: 120 },
+  { key: 'avg_fault_hours', fmt: 'hours', width: 120 },
+  { key: 'avg_response_hours', fmt: 'hours', width: 120 },
+  { key: 'travel_hours', fmt: 'hours', width: 120 },
+  { key: 'avg_travel_hours', fmt: 'hours', width: 120 },
+  { key: 'distance_km', fmt: 'km', width: 120 },
+  { key: 'avg_distance_km', fmt: 'km', width: 120 },
+  { key: 'repair_hours', fmt: 'hours', width: 120 },
+  { key: 'avg_repair_hours', fmt: 'hours', width: 120 },
+  { key: 'engineers', fmt: 'count', width: 90 },
+  { key: 'overload_days', fmt: 'count', width: 110 },
+  { key: 'overloaded_engineers', fmt: 'count', width: 120 },
+]
+
+export const REPORTS: Record<ReportKind, ReportDef> = {
+  operation: {
+    kind: 'operation',
+    route: 'report-operation',
+    titleKey: 'reports.titles.operation',
+    hintKey: 'reports.hints.operation',
+    period: true,
+    defaultPeriod: 'last12',
+    groupings: ['month', 'type', 'brand', 'model', 'region', 'org', 'vendor'],
+    defaultGroupBy: ['month', 'type', 'brand', 'model'],
+    deviceFilters: true,
+    staffFilter: false,
+    ticketTypes: [],
+    measures: [
+      { key: 'devices', fmt: 'count', width: 90 },
+      { key: 'fault_hours', fmt: 'hours', width: 120 },
+      { key: 'avg_fault_hours_per_device', fmt: 'ratio', width: 120 },
+      { key: 'faults', fmt: 'count', width: 100 },
+      { key: 'avg_faults_per_device', fmt: 'ratio', width: 120 },
+      { key: 'avg_fault_hours', fmt: 'hours', width: 120 },
+      { key: 'avg_repair_hours', fmt: 'hours', width: 120 },
+      { key: 'availability', fmt: 'percent', width: 100 },
+    ],
+    kpis: [
+      { key: 'devices', fmt: 'count' },
+      { key: 'faults', fmt: 'count' },
+      { key: 'fault_hours', fmt: 'hours' },
+      { key: 'avg_faults_per_device', fmt: 'ratio' },
+      { key: 'avg_fault_hours_per_device', fmt: 'ratio' },
+      { key: 'availability', fmt: 'percent' },
+    ],
+    chart: { bars: [{ key: 'faults' }], line: { key: 'avg_fault_hours_per_device', num: 'fault_hours', den: 'devices' } },
+  },
+  'service-time': {
+    kind: 'service-time',
+    route: 'report-service-time',
+    titleKey: 'reports.titles.serviceTime',
+    hintKey: 'reports.hints.serviceTime',
+    period: true,
+    groupings: TICKET_DIMS,
+    defaultGroupBy: ['vendor'],
+    deviceFilters: true,
+    staffFilter: true,
+    ticketTypes: ['repair', 'after_sales', 'consultation', 'complaint', 'suggestion', 'follow_up'],
+    measures: TIME_MEASURES,
+    kpis: [
+      { key: 'tickets', fmt: 'count' },
+      { key: 'work_hours', fmt: 'hours' },
+      { key: 'avg_fault_hours', fmt: 'hours' },
+      { key: 'avg_travel_hours', fmt: 'hours' },
+      { key: 'avg_distance_km', fmt: 'km' },
+      { key: 'avg_repair_hours', fmt: 'hours' },
+      { key: 'overload_days', fmt: 'count' },
+    ],
+    chart: { bars: [{ key: 'work_hours' }, { key: 'fault_hours' }, { key: 'travel_hours' }, { key: 'repair_hours' }] },
+    knobs: ['overload_hours'],
+  },
+  manpower: {
+    kind: 'manpower',
+    route: 'report-manpower',
+    titleKey: 'reports.titles.manpower',
+    hintKey: 'reports.hints.manpower',
+    period: true,
+    groupings: ['station', 'engineer', 'vendor'],
+    defaultGroupBy: ['station'],
+    deviceFilters: true,
+    staffFilter: true,
+    ticketTypes: ['repair', 'after_sales', 'consultation', 'complaint', 'suggestion', 'follow_up'],
+    measures: [
+      { key: 'tickets', fmt: 'count', width: 90 },
+      { key: 'resolved', fmt: 'count', width: 90 },
+      { key: 'open_now', fmt: 'count', width: 100 },
+      { key: 'engineers', fmt: 'count', width: 90 },
+      { key: 'tickets_per_engineer_day', fmt: 'ratio', width: 130 },
+      { key: 'work_hours', fmt: 'hours', width: 120 },
+      { key: 'avg_fault_hours', fmt: 'hours', width: 120 },
+      { key: 'travel_hours', fmt: 'hours', width: 120 },
+      { key: 'avg_travel_hours', fmt: 'hours', width: 120 },
+      { key: 'distance_km', fmt: 'km', width: 120 },
+      { key: 'avg_distance_km', fmt: 'km', width: 120 },
+      { key: 'repair_hours', fmt: 'hours', width: 120 },
+      { key: 'avg_repair_hours', fmt: 'hours', width: 120 },
+      { key: 'overload_days', fmt: 'count', width: 110 },
+      { key: 'overloaded_engineers', fmt: 'count', width: 120 },
+    ],
+    kpis: [
+      { key: 'tickets', fmt: 'count' },
+      { key: 'engineers', fmt: 'count' },
+      { key: 'open_now', fmt: 'count' },
+      { key: 'tickets_per_engineer_day', fmt: 'ratio' },
+      { key: 'work_hours', fmt: 'hours' },
+      { key: 'overloaded_engineers', fmt: 'count' },
+    ],
+    chart: { bars: [{ key: 'tickets' }, { key: 'open_now' }], line: { key: 'work_hours_per_engineer', num: 'work_hours', den: 'engineers' } },
+    knobs: ['overload_hours', 'overload_open'],
+    flag: 'overloaded',
+  },
+  abnormal: {
+    kind: 'abnormal',
+    route: 'report-abnormal',
+    titleKey: 'reports.titles.abnormal',
+    hintKey: 'reports.hints.abnormal',
+    period: true,
+    groupings: [],
+    defaultGroupBy: [],
+    deviceFilters: true,
+    staffFilter: true,
+    ticketTypes: [],
+    measures: [
+      { key: 'repairs', fmt: 'count', width: 90 },
+      { key: 'fault_hours', fmt: 'hours', width: 110 },
+      { key: 'max_fault_hours', fmt: 'hours', width: 120 },
+      { key: 'repair_hours', fmt: 'hours', width: 110 },
+      { key: 'max_repair_hours', fmt: 'hours', width: 120 },
+      { key: 'waiting_parts_hours', fmt: 'hours', width: 110 },
+      { key: 'waiting_customer_hours', fmt: 'hours', width: 140 },
+      { key: 'sent_for_repair_hours', fmt: 'hours', width: 110 },
+    ],
+    kpis: [],
+    chart: { bars: [{ key: 'repairs' }] },
+  },
+  faults: {
+    kind: 'faults',
+    route: 'report-faults',
+    titleKey: 'reports.titles.faults',
+    hintKey: 'reports.hints.faults',
+    period: true,
+    groupings: ['category', 'type', 'brand', 'model', 'region', 'org', 'vendor', 'month'],
+    defaultGroupBy: ['category', 'model'],
+    deviceFilters: true,
+    staffFilter: false,
+    ticketTypes: [],
+    measures: [
+      { key: 'faults', fmt: 'count', width: 100 },
+      { key: 'fault_hours', fmt: 'hours', width: 120 },
+      { key: 'devices', fmt: 'count', width: 90 },
+      { key: 'avg_faults_per_device', fmt: 'ratio', width: 120 },
+    ],
+    kpis: [
+      { key: 'faults', fmt: 'count' },
+      { key: 'fault_hours', fmt: 'hours' },
+      { key: 'devices', fmt: 'count' },
+      { key: 'avg_faults_per_device', fmt: 'ratio' },
+    ],
+    chart: { bars: [{ key: 'faults' }] },
+  },
+  complaints: {
+    kind: 'complaints',
+    route: 'report-complaints',
+    titleKey: 'reports.titles.complaints',
+    hintKey: 'reports.hints.complaints',
+    period: true,
+    groupings: ['org', 'vendor', 'station', 'month', 'day', 'ticket_type', 'status', 'region'],
+    defaultGroupBy: ['org'],
+    deviceFilters: false,
+    staffFilter: false,
+    ticketTypes: ['complaint', 'suggestion'],
+    measures: [
+      { key: 'tickets', fmt: 'count', width: 90 },
+      { key: 'complaints', fmt: 'count', width: 90 },
+      { key: 'suggestions', fmt: 'count', width: 90 },
+      { key: 'open', fmt: 'count', width: 90 },
+      { key: 'resolved', fmt: 'count', width: 90 },
+      { key: 'handle_hours', fmt: 'hours', width: 120 },
+      { key: 'avg_handle_hours', fmt: 'hours', width: 120 },
+    ],
+    kpis: [
+      { key: 'tickets', fmt: 'count' },
+      { key: 'complaints', fmt: 'count' },
+      { key: 'suggestions', fmt: 'count' },
+      { key: 'open', fmt: 'count' },
+      { key: 'avg_handle_hours', fmt: 'hours' },
+    ],
+    chart: {
+      bars: [
+        { key: 'complaints', stack: 'kind', color: '#F56C6C' },
+        { key: 'suggestions', stack: 'kind', color: '#409EFF' },
+      ],
+      line: { key: 'avg_handle_hours', num: 'handle_hours', den: 'resolved' },
+    },
+  },
+  devices: {
+    kind: 'devices',
+    route: 'report-devices',
+    titleKey: 'reports.titles.devices',
+    hintKey: 'reports.hints.devices',
+    period: false,
+    groupings: ['type', 'brand', 'model', 'region', 'org', 'vendor', 'station', 'status'],
+    defaultGroupBy: ['type', 'brand', 'model'],
+    deviceFilters: true,
+    staffFilter: false,
+    ticketTypes: [],
+    measures: [
+      { key: 'devices', fmt: 'count', width: 90 },
+      { key: 'in_service', fmt: 'count', width: 90 },
+      { key: 'faulty', fmt: 'count', width: 90 },
+      { key: 'retired', fmt: 'count', width: 90 },
+      { key: 'in_warranty', fmt: 'count', width: 100 },
+      { key: 'out_of_warranty', fmt: 'count', width: 100 },
+    ],
+    kpis: [
+      { key: 'devices', fmt: 'count' },
+      { key: 'in_service', fmt: 'count' },
+      { key: 'faulty', fmt: 'count' },
+      { key: 'retired', fmt: 'count' },
+      { key: 'out_of_warranty', fmt: 'count' },
+    ],
+    chart: {
+      bars: [
+        { key: 'in_service', stack: 'status', color: '#67C23A' },
+        { key: 'faulty', stack: 'status', color: '#F56C6C' },
+        { key: 'retired', stack: 'status', color: '#909399' },
+      ],
+    },
+  },
+}
+
+/** The report pages in menu order. */
+export const REPORT_ORDER: readonly ReportKind[] = ['operation', 'service-time', 'manpower', 'abnormal', 'faults', 'complaints', 'devices']
+
+/** Dimensions whose cells drill down: clicking sets this filter to the row's key. */
+export const DRILL_FILTERS: Record<string, 'org_id' | 'vendor_org_id'> = { org: 'org_id', vendor: 'vendor_org_id', station: 'vendor_org_id' }
