@@ -181,7 +181,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	a.Bootstrap = res
 	if cfg.Demo {
 		svc := demo.Services{Orgs: a.Orgs, Customers: a.Customers, Assets: a.Assets, Tickets: a.Tickets, KB: a.KB, Ratings: a.Ratings, SLA: a.SLA, Contracts: a.Contracts}
-		if err := demo.Load(ctx, svc, demo.Options{SLAPolicies: cfg.DemoSLAPolicies, Customers: cfg.DemoCustomers, Tickets: cfg.DemoTickets}); err != nil {
+		if err := demo.Load(ctx, svc, demo.Options{SLAPolicies: cfg.DemoSLAPolicies, Customers: cfg.DemoCustomers, Tickets: cfg.DemoTickets, Ratings: cfg.DemoRatings}); err != nil {
 			return nil, fmt.Errorf("app: demo data: %w", err)
 		}
 	}

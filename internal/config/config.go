@@ -34,6 +34,7 @@ type Config struct {
 	LoginRate     int    `koanf:"login_rate"`     // login attempts per client IP per minute
 	DemoCustomers int    `koanf:"demo_customers"` // size of the demo customer archive (0: 5,000)
 	DemoTickets   int    `koanf:"demo_tickets"`   // demo repair tickets (0: 1,500)
+	DemoRatings   int    `koanf:"demo_ratings"`   // ratings in the demo's counter service history (default 300,000; 0: none)
 
 	// SLA timers and notifications (docs/OPERATIONS.md, "Notifications").
 	SLAScanInterval    time.Duration `koanf:"sla_scan_interval"`     // how often the warning/escalation scanner runs (15s)
@@ -78,6 +79,7 @@ func Defaults() map[string]any {
 		"secure_cookies": false,
 		"trust_proxy":    false,
 		"login_rate":     20,
+		"demo_ratings":   300_000,
 
 		"sla_scan_interval":   "15s",
 		"sla_catch_up":        "72h",

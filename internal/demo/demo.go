@@ -90,6 +90,7 @@ type Options struct {
 	Customers int // customers across the outlets (default 5,000)
 	Devices   int // devices per outlet (default 3)
 	Tickets   int // repair tickets over the last 13 months (default 1,500)
+	Ratings   int // ratings in 13 months of counter service history (0: none; make run: 300,000 through config)
 
 	// SLAPolicies adds the demo SLA policies (LoadSLAPolicies), so demo
 	// tickets run timers, warnings and escalations.
@@ -160,6 +161,9 @@ func Load(ctx context.Context, svc Services, opt Options) error {
 		return err
 	}
 	if err := loadCounters(ctx, svc, ids); err != nil {
+		return err
+	}
+	if err := loadRatingHistory(ctx, svc, ids, roleIDs, opt.Ratings); err != nil {
 		return err
 	}
 	if err := LoadSLA(ctx, svc.SLA, time.Now()); err != nil {

@@ -296,7 +296,9 @@ func groupExpr(groupBy string, monthly bool) string {
 		if monthly {
 			return "CAST(d.month AS TEXT)"
 		}
-		return "CAST(d.day / 100 AS TEXT)"
+		// A day of daily rows stands for its month (the 1st): periodKey takes
+		// a day there, and per-day groups would be 30 times as many.
+		return "CAST(d.day / 100 * 100 + 1 AS TEXT)"
 	case "staff":
 		return "CAST(d.staff_id AS TEXT)"
 	case "counter":

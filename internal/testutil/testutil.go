@@ -96,6 +96,8 @@ type Options struct {
 	DemoCustomers int
 	// DemoTickets sizes the demo ticket history (default 30).
 	DemoTickets int
+	// DemoRatings sizes the demo's rating history (default 0: none).
+	DemoRatings int
 }
 
 // NewApp builds an app on a fresh database of the engine, with an "admin" user
@@ -106,7 +108,7 @@ func NewApp(t testing.TB, engine string, opt Options) *TestApp {
 		Addr: "127.0.0.1:0", DatabaseURL: opt.DatabaseURL, AdminLogin: "admin", AdminPassword: AdminPassword,
 		Demo: opt.Demo, LogLevel: "error", LogFormat: "text", LoginRate: opt.LoginRate, DataDir: t.TempDir(),
 	}
-	cfg.DemoCustomers, cfg.DemoTickets = opt.DemoCustomers, opt.DemoTickets
+	cfg.DemoCustomers, cfg.DemoTickets, cfg.DemoRatings = opt.DemoCustomers, opt.DemoTickets, opt.DemoRatings
 	if cfg.DemoCustomers == 0 {
 		cfg.DemoCustomers = 120
 	}
