@@ -36,6 +36,15 @@ export const MENU: readonly MenuItem[] = [
       },
       { key: 'engineer', titleKey: 'menu.engineer', icon: 'Van', testId: 'menu-engineer', path: '/engineer', permission: 'ticket.update' },
       { key: 'assets', titleKey: 'menu.assets', icon: 'Monitor', testId: 'menu-assets', path: '/assets', permission: 'asset.read' },
+      { key: 'contracts', titleKey: 'contracts.menu', icon: 'Document', testId: 'menu-contracts', path: '/contracts', permission: 'contract.read' },
+      {
+        key: 'dispatch-rules',
+        titleKey: 'dispatchRules.menu',
+        icon: 'List',
+        testId: 'menu-dispatch-rules',
+        path: '/dispatch-rules',
+        permission: 'ticket.assign',
+      },
     ],
   },
   {

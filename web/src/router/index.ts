@@ -145,6 +145,24 @@ export const routes: RouteRecordRaw[] = [
         meta: { permission: 'asset.read', titleKey: 'assets.detailTitle' },
       },
       {
+        path: 'dispatch-rules',
+        name: 'dispatch-rules',
+        component: () => import('../views/dispatch/DispatchRulesView.vue'),
+        meta: { permission: 'ticket.assign', titleKey: 'dispatchRules.menu' },
+      },
+      {
+        path: 'contracts',
+        name: 'contracts',
+        component: () => import('../views/contracts/ContractsView.vue'),
+        meta: { permission: 'contract.read', titleKey: 'contracts.menu' },
+      },
+      {
+        path: 'contracts/:id(\\d+)',
+        name: 'contract',
+        component: () => import('../views/contracts/ContractDetailView.vue'),
+        meta: { permission: 'contract.read', titleKey: 'contracts.detailTitle' },
+      },
+      {
         path: 'satisfaction',
         name: 'satisfaction',
         component: () => import('../views/satisfaction/SatisfactionView.vue'),

@@ -38,7 +38,7 @@ describe('buildMenu', () => {
     const ids = all(MENU).map((m) => m.testId)
     expect(new Set(ids).size).toBe(ids.length)
     // labels live under menu.*, or in an area's own locale file (locales/<area>/)
-    for (const m of all(MENU)) expect(m.titleKey).toMatch(/^(menu|ratingAdmin|satisfaction|reports)\./)
+    for (const m of all(MENU)) expect(m.titleKey).toMatch(/^(menu|ratingAdmin|satisfaction|reports|contracts|dispatchRules)\./)
   })
 
   it('puts the customer group above the system group with its four pages', () => {
@@ -118,12 +118,14 @@ describe('ticket menu group', () => {
       ['ticket-board', '/tickets/board', 'menu-ticket-board'],
       ['engineer', '/engineer', 'menu-engineer'],
       ['assets', '/assets', 'menu-assets'],
+      ['dispatch-rules', '/dispatch-rules', 'menu-dispatch-rules'],
     ])
   })
 
   it('shows each page for its own permission only', () => {
     expect(keys(buildMenu(['ticket.read']))).toEqual(['home', 'ticket', 'tickets'])
-    expect(keys(buildMenu(['ticket.assign']))).toEqual(['home', 'ticket', 'ticket-board'])
+    expect(keys(buildMenu(['ticket.assign']))).toEqual(['home', 'ticket', 'ticket-board', 'dispatch-rules'])
+    expect(keys(buildMenu(['contract.read']))).toEqual(['home', 'ticket', 'contracts'])
     expect(keys(buildMenu(['ticket.update']))).toEqual(['home', 'ticket', 'engineer'])
     expect(keys(buildMenu(['asset.read']))).toEqual(['home', 'ticket', 'assets'])
   })
