@@ -5,6 +5,7 @@ import { customerDataInAndOut } from './customers.mjs'
 import { atmRepair } from './tickets.mjs'
 import { counterDay } from './ratings.mjs'
 import { monthEnd } from './satisfaction.mjs'
+import { slaAndCall } from './sla.mjs'
 import { contractsAndDispatch } from './contracts.mjs'
 
 const $ = (id) => `[data-test="${id}"]`
@@ -134,7 +135,7 @@ const browser = await launchBrowser()
 let failed = 0
 let passed = 0
 try {
-  for (const journey of [adminBuildsAndScopes, customerDataInAndOut, atmRepair, monthEnd, counterDay, contractsAndDispatch, (await import('./reports.mjs')).vendorReports]) {
+  for (const journey of [adminBuildsAndScopes, customerDataInAndOut, atmRepair, monthEnd, counterDay, contractsAndDispatch, slaAndCall, (await import('./reports.mjs')).vendorReports]) {
     try {
       passed += await journey(browser, server.base)
     } catch {

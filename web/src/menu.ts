@@ -19,6 +19,7 @@ export interface MenuItem {
 export const MENU: readonly MenuItem[] = [
   { key: 'home', titleKey: 'menu.home', icon: 'HomeFilled', testId: 'menu-home', path: '/' },
   { key: 'counter-desk', titleKey: 'menu.counterDesk', icon: 'Monitor', testId: 'menu-counter-desk', path: '/counter', permission: 'rating.session' },
+  { key: 'agent-desk', titleKey: 'agentDesk.menu', icon: 'Postcard', testId: 'menu-agent-desk', path: '/desk', permission: 'ticket.create' },
   {
     key: 'ticket',
     titleKey: 'menu.ticketGroup',
@@ -104,6 +105,16 @@ export const MENU: readonly MenuItem[] = [
     children: [
       { key: 'satisfaction', titleKey: 'satisfaction.title', icon: 'Grid', testId: 'menu-satisfaction', path: '/satisfaction', permission: 'analytics.read' },
       { key: 'rating-admin', titleKey: 'ratingAdmin.menu.admin', icon: 'Setting', testId: 'menu-rating-admin', path: '/rating-admin', permission: 'rating.admin' },
+    ],
+  },
+  {
+    key: 'sla',
+    titleKey: 'slaPolicies.menuGroup',
+    icon: 'Document',
+    testId: 'menu-sla-group',
+    children: [
+      { key: 'calendars', titleKey: 'calendars.menu', icon: 'Grid', testId: 'menu-calendars', path: '/calendars', permission: 'sla.read' },
+      { key: 'sla-policies', titleKey: 'slaPolicies.menu', icon: 'List', testId: 'menu-sla-policies', path: '/sla-policies', permission: 'sla.read' },
     ],
   },
   {

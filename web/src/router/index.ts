@@ -227,6 +227,25 @@ export const routes: RouteRecordRaw[] = [
         meta: { permission: 'rating.admin', titleKey: 'ratingAdmin.menu.admin' },
       },
       {
+        path: 'calendars',
+        name: 'calendars',
+        component: () => import('../views/sla/CalendarsView.vue'),
+        meta: { permission: 'sla.read', titleKey: 'calendars.menu' },
+      },
+      {
+        path: 'sla-policies',
+        name: 'sla-policies',
+        component: () => import('../views/sla/SlaPoliciesView.vue'),
+        meta: { permission: 'sla.read', titleKey: 'slaPolicies.menu' },
+      },
+      {
+        // the agent's desk: screen pops of incoming calls, tickets created from them
+        path: 'desk',
+        name: 'agent-desk',
+        component: () => import('../views/desk/AgentDeskView.vue'),
+        meta: { permission: 'ticket.create', titleKey: 'agentDesk.menu' },
+      },
+      {
         path: 'profile',
         name: 'profile',
         component: () => import('../views/profile/ProfileView.vue'),
