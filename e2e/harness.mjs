@@ -35,6 +35,7 @@ export async function startServer() {
       ...process.env,
       LINGTING_ADDR: `127.0.0.1:${port}`,
       LINGTING_DATABASE_URL: `sqlite://${join(dir, 'lingting.db')}`,
+      LINGTING_DATA_DIR: join(dir, 'data'),
       LINGTING_ADMIN_LOGIN: 'admin',
       LINGTING_ADMIN_PASSWORD: ADMIN_PASSWORD,
       LINGTING_DEMO: '1',
@@ -42,7 +43,9 @@ export async function startServer() {
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
-  const deadline = Date.now() + 60_000
+  // The demo data (a year of tickets and ratings) load on first start; on a
+  // busy 2-core machine that can take a while.
+  const deadline = Date.now() + 180_000
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`)
     try {
@@ -51,7 +54,10 @@ export async function startServer() {
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error('server did not become ready in 60 s')
+    if (Date.now() > deadline) {
+      proc.kill('SIGTERM')
+      throw new Error('server did not become ready in 180 s')
+    }
     await new Promise((r) => setTimeout(r, 200))
   }
   return {
