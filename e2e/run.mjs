@@ -135,7 +135,7 @@ const browser = await launchBrowser()
 let failed = 0
 let passed = 0
 try {
-  for (const journey of [adminBuildsAndScopes, customerDataInAndOut, atmRepair, monthEnd, counterDay, contractsAndDispatch, slaAndCall, (await import('./reports.mjs')).vendorReports]) {
+  for (const journey of [adminBuildsAndScopes, customerDataInAndOut, atmRepair, monthEnd, counterDay, contractsAndDispatch, slaAndCall, (await import('./reports.mjs')).vendorReports, (await import('./notify.mjs')).notifyAdmin]) {
     try {
       passed += await journey(browser, server.base)
     } catch {

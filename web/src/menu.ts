@@ -127,6 +127,7 @@ export const MENU: readonly MenuItem[] = [
       { key: 'users', titleKey: 'menu.users', icon: 'User', testId: 'menu-users', path: '/users', permission: 'user.read' },
       { key: 'roles', titleKey: 'menu.roles', icon: 'Lock', testId: 'menu-roles', path: '/roles', permission: 'role.read' },
       { key: 'audit', titleKey: 'menu.audit', icon: 'Document', testId: 'menu-audit', path: '/audit', permission: 'audit.read' },
+      { key: 'notify-admin', titleKey: 'notifyAdmin.menu', icon: 'Memo', testId: 'menu-notify-admin', path: '/notify-admin', permission: 'notify.admin' },
     ],
   },
 ]

@@ -246,6 +246,12 @@ export const routes: RouteRecordRaw[] = [
         meta: { permission: 'ticket.create', titleKey: 'agentDesk.menu' },
       },
       {
+        path: 'notify-admin',
+        name: 'notify-admin',
+        component: () => import('../views/notifyAdmin/NotifyAdminView.vue'),
+        meta: { permission: 'notify.admin', titleKey: 'notifyAdmin.menu' },
+      },
+      {
         path: 'profile',
         name: 'profile',
         component: () => import('../views/profile/ProfileView.vue'),

@@ -38,7 +38,7 @@ describe('buildMenu', () => {
     const ids = all(MENU).map((m) => m.testId)
     expect(new Set(ids).size).toBe(ids.length)
     // labels live under menu.*, or in an area's own locale file (locales/<area>/)
-    for (const m of all(MENU)) expect(m.titleKey).toMatch(/^(menu|ratingAdmin|satisfaction|reports|contracts|dispatchRules|calendars|slaPolicies|agentDesk)\./)
+    for (const m of all(MENU)) expect(m.titleKey).toMatch(/^(menu|ratingAdmin|satisfaction|reports|contracts|dispatchRules|calendars|slaPolicies|agentDesk|notifyAdmin)\./)
   })
 
   it('puts the customer group above the system group with its four pages', () => {
