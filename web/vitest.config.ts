@@ -9,6 +9,10 @@ export default mergeConfig(
       environment: 'happy-dom',
       include: ['tests/unit/**/*.spec.ts'],
       root: fileURLToPath(new URL('./', import.meta.url)),
+      // App-level specs mount the whole app; on a loaded 2-core machine that
+      // can take well over the 5–10 s defaults without anything being wrong.
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
     },
   }),
 )

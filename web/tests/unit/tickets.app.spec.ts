@@ -209,7 +209,7 @@ describe('ticket pages', () => {
     expect(tid('ticket-duration-travel')?.textContent).toBe('1 小时 25 分')
     expect(tid('ticket-duration-response')?.textContent).toBe('10 分')
     expect(tid('ticket-duration-repair')?.textContent).toBe('暂无')
-    expect(tid('ticket-sla-placeholder')).not.toBeNull()
+    expect(tid('ticket-sla-panel')).not.toBeNull()
   })
 
   it('puts a ticket on hold with a reason and the version', async () => {
