@@ -215,7 +215,8 @@ func (s *Service) ResetTemplate(ctx context.Context, kind string) (Template, err
 // SampleVars are example values for previews.
 var SampleVars = map[string]string{"ticket_number": "GD20261122-000123", "ticket_title": "ATM 吞卡", "customer": "张三", "device": "ATM-0001 广电运通 GRG H68N",
 	"org": "中关村网点", "station": "北京第一服务站", "assignee": "高峰", "target": "解决", "deadline": "2026-11-22 17:30", "remaining_hours": "2.0",
-	"overdue_hours": "1.5", "hours": "1.5", "level": "2"}
+	"overdue_hours": "1.5", "hours": "1.5", "level": "2",
+	"survey_url": "http://127.0.0.1:8080/r/Qm9vLXN1cnZleS10b2tlbg", "counter": "1号窗口", "last_seen": "2026-11-22 09:41"}
 
 // Rendered is a template filled with values.
 type Rendered struct {
