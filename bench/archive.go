@@ -44,8 +44,9 @@ func RunArchive(ctx context.Context, e *Env, opt options) ([]Latency, error) {
 	if err := e.Branch.JSON(ctx, "GET", "/api/v1/customers?page_size=1", nil, &branchTotal); err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(opt.Out, "\narchive: %d customers; the branch user (%s, subtree of %s) sees %d (%.0f%%)\n",
-		total, BranchLogin, BranchCode, branchTotal.Total, 100*float64(branchTotal.Total)/float64(max(total, 1)))
+	fmt.Fprintf(opt.Out, "\narchive: %d customers; the branch user (%s, subtree of %s) sees %d (%.0f%%); load average %s\n",
+		total, BranchLogin, BranchCode, branchTotal.Total, 100*float64(branchTotal.Total)/float64(max(total, 1)), loadAverage())
+	defer func() { fmt.Fprintf(opt.Out, "load average after the archive measurements: %s\n", loadAverage()) }()
 	gen := NewGenerator(opt.Seed, e.Outlets)
 	lo := min(opt.DemoCustomers, total-1)
 	n := opt.Requests + opt.Warmup

@@ -72,8 +72,8 @@ func RunExport(ctx context.Context, e *Env, opt options) ([]ExportResult, error)
 		if format == "csv" && p.lines != total+1 {
 			return out, fmt.Errorf("csv export has %d lines, want %d customers + header", p.lines, total)
 		}
-		fmt.Fprintf(opt.Out, "export %s: %d rows, %.1f MiB in %s (first byte after %s); RSS %s before, peak %s; RSS by quarter %s\n",
-			format, total, float64(n)/(1<<20), r.Elapsed.Round(time.Millisecond), r.FirstByte.Round(time.Millisecond), mib(r.StartRSS), mib(r.PeakRSS), r.Quartiles)
+		fmt.Fprintf(opt.Out, "export %s: %d rows, %.1f MiB in %s (first byte after %s); RSS %s before, peak %s; RSS by quarter %s; load average after %s\n",
+			format, total, float64(n)/(1<<20), r.Elapsed.Round(time.Millisecond), r.FirstByte.Round(time.Millisecond), mib(r.StartRSS), mib(r.PeakRSS), r.Quartiles, loadAverage())
 		out = append(out, r)
 	}
 	fmt.Fprintf(opt.Out, "\n### export of %d customers on %s (admin, streamed to io.Discard; server in-process)\n\n", total, e.Engine)

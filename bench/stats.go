@@ -6,10 +6,12 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -158,4 +160,24 @@ func quartiles(samples []int64) string {
 		parts = append(parts, strconv.FormatInt(m>>20, 10))
 	}
 	return strings.Join(parts, " / ") + " MiB"
+}
+
+// loadAverage is the 1, 5 and 15 minute load averages of the machine
+// (/proc/loadavg), with the number of CPUs; "unknown" where there are none.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if err != nil || len(f) < 3 {
+		return "unknown"
+	}
+	return fmt.Sprintf("%s %s %s (%d CPUs)", f[0], f[1], f[2], runtime.NumCPU())
+}
+
+// processCPU is the user and system CPU time this process has used so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
