@@ -7,6 +7,7 @@
 //	go run ./bench import  [-engine …] [-rows 100000] [-formats csv,xlsx]
 //	go run ./bench export  [-engine …] [-n 1000000]
 //	go run ./bench archive export -n 1000000     # one load, both measurements
+//	go run ./bench tickets [-tickets 1000000] [-wrk-duration 20s]   # ticket API under wrk, see tickets.go
 //	go run ./bench ratings-ingest | ratings-report [-ratings 10000000]   # see ratings.go
 //
 // PostgreSQL runs use a fresh database on the server of LINGTING_TEST_POSTGRES_URL:
@@ -82,6 +83,7 @@ func main() {
 	fs.StringVar(&opt.CPUProfile, "cpuprofile", "", "write a CPU profile of the run (server and client) to this file")
 	fs.StringVar(&opt.Trace, "trace", "", "write an execution trace of the run to this file (go tool trace -pprof=syscall|sync|sched)")
 	ratingFlags(fs)
+	ticketFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: go run ./bench [flags] archive|import|export [more scenarios…] [flags]")
 		fs.PrintDefaults()
@@ -193,6 +195,10 @@ func run(ctx context.Context, opt options, scenarios []string) error {
 			}
 		case "ratings-ingest", "ratings-report":
 			if err := runRatings(ctx, opt, sc); err != nil {
+				return err
+			}
+		case "tickets":
+			if err := runTickets(ctx, opt); err != nil {
 				return err
 			}
 		default:
