@@ -7,6 +7,7 @@
 //	go run ./bench import  [-engine …] [-rows 100000] [-formats csv,xlsx]
 //	go run ./bench export  [-engine …] [-n 1000000]
 //	go run ./bench archive export -n 1000000     # one load, both measurements
+//	go run ./bench analytics [-analytics-tickets 1000000]   # the reports over a 10^6-ticket history, see analytics.go
 //	go run ./bench tickets [-tickets 1000000] [-wrk-duration 20s]   # ticket API under wrk, see tickets.go
 //	go run ./bench ratings-ingest | ratings-report [-ratings 10000000]   # see ratings.go
 //
@@ -82,6 +83,7 @@ func main() {
 	fs.Uint64Var(&opt.Seed, "seed", opt.Seed, "data generator seed (a kept -db must be reused with the same seed)")
 	fs.StringVar(&opt.CPUProfile, "cpuprofile", "", "write a CPU profile of the run (server and client) to this file")
 	fs.StringVar(&opt.Trace, "trace", "", "write an execution trace of the run to this file (go tool trace -pprof=syscall|sync|sched)")
+	analyticsFlags(fs)
 	ratingFlags(fs)
 	ticketFlags(fs)
 	fs.Usage = func() {
@@ -191,6 +193,10 @@ func run(ctx context.Context, opt options, scenarios []string) error {
 			}
 		case "import":
 			if _, err := RunImport(ctx, opt); err != nil {
+				return err
+			}
+		case "analytics":
+			if err := runAnalytics(ctx, opt); err != nil {
 				return err
 			}
 		case "ratings-ingest", "ratings-report":

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"lingting/internal/apperr"
@@ -33,6 +34,10 @@ type Service struct {
 	ratings *rating.Service
 	zone    *time.Location
 	now     func() time.Time
+	// backfillMu keeps one Backfill at a time in this process.
+	backfillMu sync.Mutex
+	bulkOnce   sync.Once
+	bulk       *bulkStmts
 }
 
 // NewService wires the service; ratings supplies the satisfaction trend of the dashboard.
@@ -41,22 +46,27 @@ func NewService(db *store.DB, ratings *rating.Service) *Service {
 	if err != nil {
 		zone = time.FixedZone("CST", 8*3600)
 	}
-	return &Service{db: db, q: store.ParseQueries(expandEpoch(queriesSQL, db.Dialect), db.Dialect), ratings: ratings, zone: zone, now: store.Now}
+	return &Service{db: db, q: store.ParseQueries(expandSQL(queriesSQL, db.Dialect), db.Dialect), ratings: ratings, zone: zone, now: store.Now}
 }
 
 // SetClock replaces the clock (tests).
 func (s *Service) SetClock(now func() time.Time) { s.now = now }
 
-var epochRe = regexp.MustCompile(`EPOCH\(([a-z_.]+)\)`)
+var (
+	epochRe  = regexp.MustCompile(`EPOCH\(([a-z_.]+)\)`)
+	metresRe = regexp.MustCompile(`METRES\(([a-z_.]+)\)`)
+)
 
-// expandEpoch turns EPOCH(col) into whole Unix seconds on each engine, so
-// durations are plain integer differences in the shared SQL.
-func expandEpoch(sql string, d store.Dialect) string {
-	repl := "unixepoch($1)"
+// expandSQL turns EPOCH(col) into whole Unix seconds on each engine, so
+// durations are plain integer differences in the shared SQL, and METRES(col)
+// a distance in km into whole metres, halves up (as metres in Go).
+func expandSQL(sql string, d store.Dialect) string {
+	epoch, m := "unixepoch($1)", "CAST($1 * 1000 + 0.5 AS INTEGER)" // a positive REAL: truncation is floor
 	if d == store.Postgres {
-		repl = "CAST(FLOOR(EXTRACT(EPOCH FROM $1)) AS BIGINT)"
+		epoch = "CAST(FLOOR(EXTRACT(EPOCH FROM $1)) AS BIGINT)"
+		m = "CAST(FLOOR(CAST($1 AS DOUBLE PRECISION) * 1000 + 0.5) AS BIGINT)"
 	}
-	return epochRe.ReplaceAllString(sql, repl)
+	return metresRe.ReplaceAllString(epochRe.ReplaceAllString(sql, epoch), m)
 }
 
 // sql returns a named query with its {{slots}} filled.

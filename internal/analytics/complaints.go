@@ -49,13 +49,16 @@ func (s *Service) Complaints(ctx context.Context, f Filter) (*ComplaintReport, e
 	if err := s.prepare(ctx, &f, complaintDims, "org"); err != nil {
 		return nil, err
 	}
-	cond, cargs := "t.type IN ('complaint', 'suggestion')", []any{}
+	if err := s.catchUp(ctx); err != nil {
+		return nil, err
+	}
+	q := rollQuery{name: "roll-measures", types: []string{"complaint", "suggestion"}}
 	if f.TicketType != "" {
-		cond, cargs = "t.type = ?", []any{f.TicketType}
+		q.types = []string{f.TicketType}
 	}
 	n := len(f.dims)
-	var sums []ticketSums
-	if err := s.ticketQuery(ctx, &sums, "ticket-measures", &f, "ticket", true, cond, cargs); err != nil {
+	sums, err := rollSelect[ticketSums](ctx, s, &f, q)
+	if err != nil {
 		return nil, err
 	}
 	raws := make([][]string, len(sums))

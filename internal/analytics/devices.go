@@ -153,11 +153,20 @@ var operationDims = []string{"month", "type", "brand", "model", "region", "org",
 
 // faultTickets restricts a report to repair tickets on devices (or the given type).
 func faultTickets(f *Filter) (string, []any) {
-	tt := f.TicketType
-	if tt == "" {
-		tt = "repair"
+	return "t.asset_id IS NOT NULL AND t.type = ?", []any{faultType(f)}
+}
+
+func faultType(f *Filter) string {
+	if f.TicketType == "" {
+		return "repair"
 	}
-	return "t.asset_id IS NOT NULL AND t.type = ?", []any{tt}
+	return f.TicketType
+}
+
+// rollFaults reads the faults of a device-centric report from the roll-ups:
+// tickets of the fault type on a device, grouped by the device's properties.
+func rollFaults(f *Filter) rollQuery {
+	return rollQuery{name: "roll-measures", deviceCentric: true, assets: true, types: []string{faultType(f)}}
 }
 
 type deviceCount struct {
@@ -174,10 +183,12 @@ func (s *Service) Operation(ctx context.Context, f Filter) (*OperationReport, er
 	if err := s.prepare(ctx, &f, operationDims, "month,type,brand,model"); err != nil {
 		return nil, err
 	}
-	cond, cargs := faultTickets(&f)
+	if err := s.catchUp(ctx); err != nil {
+		return nil, err
+	}
 	n := len(f.dims)
-	var sums []ticketSums
-	if err := s.ticketQuery(ctx, &sums, "ticket-measures", &f, "ticket-device", true, cond, cargs); err != nil {
+	sums, err := rollSelect[ticketSums](ctx, s, &f, rollFaults(&f))
+	if err != nil {
 		return nil, err
 	}
 	mi := -1 // index of the month dimension

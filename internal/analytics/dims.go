@@ -35,6 +35,8 @@ var dimensions = map[string]dimension{
 	"category":    {ticket: "COALESCE(CAST(t.category_id AS TEXT), '')", kind: "category"},
 	"ticket_type": {ticket: "t.type", kind: "ticket_type"},
 	"status":      {ticket: "t.status", device: "a.status", kind: "status"},
+	// The SLA policy of a target (SLA figures only: alias s is the target row).
+	"policy": {ticket: "CAST(s.policy_id AS TEXT)", kind: "policy"},
 }
 
 // On device-centric ticket reports (operation) the device decides the region,
@@ -353,6 +355,8 @@ func (g *grouper) label(ctx context.Context, groups []*Group) error {
 			q = "users-by-id"
 		case "category":
 			q = "categories-by-id"
+		case "policy":
+			q = "policies-by-id"
 		case "ticket_type":
 			var rows []struct {
 				K string `db:"k"`

@@ -41,10 +41,12 @@ func (s *Service) Faults(ctx context.Context, f Filter) (*FaultReport, error) {
 	if err := s.prepare(ctx, &f, faultDims, "category,model"); err != nil {
 		return nil, err
 	}
-	cond, cargs := faultTickets(&f)
+	if err := s.catchUp(ctx); err != nil {
+		return nil, err
+	}
 	n := len(f.dims)
-	var sums []ticketSums
-	if err := s.ticketQuery(ctx, &sums, "ticket-measures", &f, "ticket-device", true, cond, cargs); err != nil {
+	sums, err := rollSelect[ticketSums](ctx, s, &f, rollFaults(&f))
+	if err != nil {
 		return nil, err
 	}
 	var devDims []string

@@ -1,15 +1,19 @@
--- Analytics queries. {{slots}} are filled by the Go code: dims (the raw group
--- keys, "expr AS g0, …"), joins, where (scope, period and filters, with ?
--- placeholders), group (GROUP BY of the dims). EPOCH(col) becomes whole Unix
--- seconds on each engine (unixepoch on SQLite, EXTRACT(EPOCH …) on PostgreSQL).
+-- Analytics queries. {{slots}} are filled by the Go code: table (a roll-up
+-- table, alias r), dims (the raw group keys, "expr AS g0, …"), joins, where
+-- (scope, period and filters, with ? placeholders), group (GROUP BY of the
+-- dims). EPOCH(col) becomes whole Unix seconds on each engine (unixepoch on
+-- SQLite, EXTRACT(EPOCH …) on PostgreSQL), METRES(col) a distance in whole
+-- metres.
 --
--- Per-ticket durations, as internal/ticket derives them:
+-- The roll-ups (rollup.go) hold per-ticket durations summed as
+-- internal/ticket derives them:
 --   fault    reported → repaired (or resolved), less pending time
 --   response reported → assigned
 --   travel   departed → arrived (出发 → 到达)
 --   repair   arrived → repaired (到达 → 修复)
 --   work     departed → repaired, less pending time (never below zero)
 --   handle   reported → resolved
+-- Queries on tickets (alias t) list single tickets or devices, or what is open now.
 
 -- name: org-exists
 SELECT count(*) FROM orgs WHERE id = ?
@@ -26,53 +30,85 @@ SELECT id, name FROM users WHERE id IN ({{ids}})
 -- name: categories-by-id
 SELECT id, name FROM kb_categories WHERE id IN ({{ids}})
 
+-- name: policies-by-id
+SELECT id, name FROM sla_policies WHERE id IN ({{ids}})
+
 -- name: ticket-types
 SELECT code AS k, name AS v FROM ticket_types
 
--- name: ticket-measures
+-- name: roll-measures
+-- The ticket figures of each group, from a roll-up table ({{table}}: days or months).
 SELECT {{dims}}
-       COUNT(*) AS tickets,
-       CAST(COALESCE(SUM(CASE WHEN t.status IN ('resolved', 'closed') THEN 1 ELSE 0 END), 0) AS BIGINT) AS done,
-       CAST(COALESCE(SUM(CASE WHEN t.type = 'complaint' THEN 1 ELSE 0 END), 0) AS BIGINT) AS complaints,
-       CAST(COALESCE(SUM(CASE WHEN t.type = 'suggestion' THEN 1 ELSE 0 END), 0) AS BIGINT) AS suggestions,
-       COUNT(CASE WHEN t.repaired_at IS NOT NULL OR t.resolved_at IS NOT NULL THEN 1 END) AS fault_n,
-       CAST(COALESCE(SUM(CASE WHEN t.repaired_at IS NOT NULL THEN EPOCH(t.repaired_at) - EPOCH(t.reported_at) - t.pending_seconds
-                              WHEN t.resolved_at IS NOT NULL THEN EPOCH(t.resolved_at) - EPOCH(t.reported_at) - t.pending_seconds END), 0) AS BIGINT) AS fault_s,
-       COUNT(t.assigned_at) AS resp_n,
-       CAST(COALESCE(SUM(EPOCH(t.assigned_at) - EPOCH(t.reported_at)), 0) AS BIGINT) AS resp_s,
-       COUNT(CASE WHEN t.departed_at IS NOT NULL AND t.arrived_at IS NOT NULL THEN 1 END) AS travel_n,
-       CAST(COALESCE(SUM(EPOCH(t.arrived_at) - EPOCH(t.departed_at)), 0) AS BIGINT) AS travel_s,
-       COUNT(CASE WHEN t.arrived_at IS NOT NULL AND t.repaired_at IS NOT NULL THEN 1 END) AS repair_n,
-       CAST(COALESCE(SUM(EPOCH(t.repaired_at) - EPOCH(t.arrived_at)), 0) AS BIGINT) AS repair_s,
-       COUNT(CASE WHEN t.departed_at IS NOT NULL AND t.repaired_at IS NOT NULL THEN 1 END) AS work_n,
-       CAST(COALESCE(SUM(CASE WHEN EPOCH(t.repaired_at) - EPOCH(t.departed_at) > t.pending_seconds
-                              THEN EPOCH(t.repaired_at) - EPOCH(t.departed_at) - t.pending_seconds ELSE 0 END), 0) AS BIGINT) AS work_s,
-       COUNT(t.distance_km) AS dist_n,
-       COALESCE(SUM(t.distance_km), 0) AS dist,
-       COUNT(t.resolved_at) AS handle_n,
-       CAST(COALESCE(SUM(EPOCH(t.resolved_at) - EPOCH(t.reported_at)), 0) AS BIGINT) AS handle_s,
-       CAST(COALESCE(SUM(CASE WHEN t.status NOT IN ('resolved', 'closed') THEN 1 ELSE 0 END), 0) AS BIGINT) AS open
-FROM tickets t
-LEFT JOIN assets a ON a.id = t.asset_id{{joins}}
+       CAST(COALESCE(SUM(r.n), 0) AS BIGINT) AS tickets,
+       CAST(COALESCE(SUM(CASE WHEN r.status IN ('resolved', 'closed') THEN r.n ELSE 0 END), 0) AS BIGINT) AS done,
+       CAST(COALESCE(SUM(CASE WHEN r.type = 'complaint' THEN r.n ELSE 0 END), 0) AS BIGINT) AS complaints,
+       CAST(COALESCE(SUM(CASE WHEN r.type = 'suggestion' THEN r.n ELSE 0 END), 0) AS BIGINT) AS suggestions,
+       CAST(COALESCE(SUM(r.fault_n), 0) AS BIGINT) AS fault_n,
+       CAST(COALESCE(SUM(r.fault_s), 0) AS BIGINT) AS fault_s,
+       CAST(COALESCE(SUM(r.resp_n), 0) AS BIGINT) AS resp_n,
+       CAST(COALESCE(SUM(r.resp_s), 0) AS BIGINT) AS resp_s,
+       CAST(COALESCE(SUM(r.travel_n), 0) AS BIGINT) AS travel_n,
+       CAST(COALESCE(SUM(r.travel_s), 0) AS BIGINT) AS travel_s,
+       CAST(COALESCE(SUM(r.repair_n), 0) AS BIGINT) AS repair_n,
+       CAST(COALESCE(SUM(r.repair_s), 0) AS BIGINT) AS repair_s,
+       CAST(COALESCE(SUM(r.work_n), 0) AS BIGINT) AS work_n,
+       CAST(COALESCE(SUM(r.work_s), 0) AS BIGINT) AS work_s,
+       CAST(COALESCE(SUM(r.dist_n), 0) AS BIGINT) AS dist_n,
+       CAST(COALESCE(SUM(r.dist_m), 0) AS BIGINT) AS dist_m,
+       CAST(COALESCE(SUM(r.handle_n), 0) AS BIGINT) AS handle_n,
+       CAST(COALESCE(SUM(r.handle_s), 0) AS BIGINT) AS handle_s,
+       CAST(COALESCE(SUM(CASE WHEN r.status NOT IN ('resolved', 'closed') THEN r.n ELSE 0 END), 0) AS BIGINT) AS open
+FROM {{table}} r{{joins}}
 WHERE {{where}}{{group}}
 
--- name: engineers
+-- name: roll-engineers
 -- One row per group and engineer: who worked, and on how many tickets.
-SELECT {{dims}} CAST(t.assignee_id AS TEXT) AS eng, COUNT(*) AS tickets
-FROM tickets t
-LEFT JOIN assets a ON a.id = t.asset_id{{joins}}
-WHERE {{where}} AND t.assignee_id IS NOT NULL
-GROUP BY {{dimgroup}}t.assignee_id
+SELECT {{dims}} CAST(r.assignee_id AS TEXT) AS eng, CAST(SUM(r.n) AS BIGINT) AS tickets
+FROM {{table}} r{{joins}}
+WHERE {{where}} AND r.assignee_id <> 0
+GROUP BY {{dimgroup}}r.assignee_id
 
--- name: overload-days
--- Engineer-days whose work time passed the threshold (days are the tickets' report days).
-SELECT {{dims}} CAST(t.assignee_id AS TEXT) AS eng, t.day AS day
-FROM tickets t
+-- name: roll-overload-days
+-- Per group and engineer, the days whose work time passed the threshold (days
+-- are the tickets' report days), from an engineer-day table or, when the
+-- device narrows the report, from a daily roll-up.
+SELECT {{outer}}x.eng AS eng, COUNT(*) AS days FROM (
+SELECT {{dims}} CAST(r.assignee_id AS TEXT) AS eng, r.day AS day
+FROM {{table}} r{{joins}}
+WHERE {{where}}
+GROUP BY {{dimgroup}}r.assignee_id, r.day
+HAVING SUM(r.work_s) > ?
+) x
+GROUP BY {{outer}}x.eng
+
+-- name: roll-sla
+-- SLA targets met in time and late per group (tickets under a policy).
+SELECT {{dims}}
+       CAST(COALESCE(SUM(r.n), 0) AS BIGINT) AS tickets,
+       CAST(COALESCE(SUM(r.fr_met), 0) AS BIGINT) AS fr_met,
+       CAST(COALESCE(SUM(r.fr_late), 0) AS BIGINT) AS fr_late,
+       CAST(COALESCE(SUM(r.ar_met), 0) AS BIGINT) AS ar_met,
+       CAST(COALESCE(SUM(r.ar_late), 0) AS BIGINT) AS ar_late,
+       CAST(COALESCE(SUM(r.rs_met), 0) AS BIGINT) AS rs_met,
+       CAST(COALESCE(SUM(r.rs_late), 0) AS BIGINT) AS rs_late
+FROM {{table}} r{{joins}}
+WHERE {{where}} AND r.policy_id <> 0{{group}}
+
+-- name: sla-open
+-- Targets not met yet, per group and target, and those breached now: flagged
+-- (by the scanner, or paused past the deadline) or running past due_at. The
+-- targets not met (open tickets') are read first, through their partial
+-- index, then their tickets.
+WITH s AS MATERIALIZED (
+    SELECT ticket_id, target, policy_id, CASE WHEN breached OR (paused_since IS NULL AND due_at <= ?) THEN 1 ELSE 0 END AS overdue
+    FROM ticket_sla_targets WHERE met_at IS NULL
+)
+SELECT {{dims}} s.target AS target, COUNT(*) AS open, CAST(COALESCE(SUM(s.overdue), 0) AS BIGINT) AS overdue
+FROM s
+JOIN tickets t ON t.id = s.ticket_id
 LEFT JOIN assets a ON a.id = t.asset_id{{joins}}
-WHERE {{where}} AND t.assignee_id IS NOT NULL AND t.departed_at IS NOT NULL AND t.repaired_at IS NOT NULL
-GROUP BY {{dimgroup}}t.assignee_id, t.day
-HAVING SUM(CASE WHEN EPOCH(t.repaired_at) - EPOCH(t.departed_at) > t.pending_seconds
-                THEN EPOCH(t.repaired_at) - EPOCH(t.departed_at) - t.pending_seconds ELSE 0 END) > ?
+WHERE {{where}}
+GROUP BY {{dimgroup}}s.target
 
 -- name: open-by-engineer
 -- Open tickets now, per group and engineer (the load of manpower).
@@ -157,16 +193,18 @@ LIMIT ? OFFSET ?
 SELECT count(*) FROM tickets t LEFT JOIN assets a ON a.id = t.asset_id WHERE {{where}}
 
 -- name: dashboard-today
-SELECT t.type AS k, COUNT(*) AS n
-FROM tickets t
-LEFT JOIN assets a ON a.id = t.asset_id
-WHERE {{where}} AND t.day = ?
-GROUP BY t.type
+SELECT r.type AS k, CAST(SUM(r.n) AS BIGINT) AS n
+FROM {{table}} r
+WHERE {{where}}
+GROUP BY r.type
 
 -- name: dashboard-open
--- Open tickets by status; overdue ones were reported before the cut-off.
+-- Open tickets by status. Overdue: under an SLA policy, a target not met and
+-- breached now; without a policy, reported before the cut-off.
 SELECT t.status AS k, COUNT(*) AS n,
-       CAST(COALESCE(SUM(CASE WHEN t.reported_at < ? THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue,
+       CAST(COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM ticket_sla_targets s WHERE s.ticket_id = t.id AND s.met_at IS NULL
+                                             AND (s.breached OR (s.paused_since IS NULL AND s.due_at <= ?))) THEN 1 ELSE 0 END), 0) AS BIGINT) AS breached,
+       CAST(COALESCE(SUM(CASE WHEN t.reported_at < ? AND NOT EXISTS (SELECT 1 FROM ticket_sla h WHERE h.ticket_id = t.id) THEN 1 ELSE 0 END), 0) AS BIGINT) AS aged,
        CAST(COALESCE(SUM(CASE WHEN t.assignee_id IS NULL AND t.station_id IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS unassigned
 FROM tickets t
 LEFT JOIN assets a ON a.id = t.asset_id
@@ -174,18 +212,15 @@ WHERE {{where}} AND t.status NOT IN ('resolved', 'closed')
 GROUP BY t.status
 
 -- name: dashboard-resolved-today
+-- Today's resolutions first (through their index), then the scope.
 SELECT count(*) FROM tickets t LEFT JOIN assets a ON a.id = t.asset_id
-WHERE {{where}} AND t.resolved_at >= ? AND t.resolved_at < ?
+WHERE t.id IN (SELECT id FROM tickets WHERE resolved_at >= ? AND resolved_at < ?) AND {{where}}
 
 -- name: dashboard-top-faults
-SELECT COALESCE(CAST(t.category_id AS TEXT), '') AS k, COALESCE(c.name, '') AS label, COUNT(*) AS n
-FROM tickets t
-LEFT JOIN assets a ON a.id = t.asset_id
-LEFT JOIN kb_categories c ON c.id = t.category_id
-WHERE {{where}} AND t.type = 'repair'
-GROUP BY t.category_id, c.name
-ORDER BY n DESC, k
-LIMIT 5
+SELECT CASE WHEN r.category_id = 0 THEN '' ELSE CAST(r.category_id AS TEXT) END AS k, CAST(SUM(r.n) AS BIGINT) AS n
+FROM {{table}} r
+WHERE {{where}}
+GROUP BY r.category_id
 
 -- name: dashboard-worst-devices
 SELECT CAST(t.asset_id AS TEXT) AS k, a.code || ' ' || a.type || ' ' || a.model AS label, COUNT(*) AS n
@@ -195,6 +230,16 @@ WHERE {{where}} AND t.type = 'repair'
 GROUP BY t.asset_id, a.code, a.type, a.model
 ORDER BY n DESC, k
 LIMIT 5
+
+-- name: dashboard-device-repairs
+-- Repairs per device from the per-device roll-up ({{table}}: days or months).
+SELECT CAST(r.asset_id AS TEXT) AS k, CAST(SUM(r.n) AS BIGINT) AS n
+FROM {{table}} r{{joins}}
+WHERE {{where}} AND r.type = 'repair'
+GROUP BY r.asset_id
+
+-- name: device-labels
+SELECT CAST(id AS TEXT) AS k, code || ' ' || type || ' ' || model AS label FROM assets WHERE id IN ({{ids}})
 
 -- name: dashboard-busiest-stations
 SELECT CAST(COALESCE(t.station_id, t.vendor_org_id) AS TEXT) AS k, s.name AS label, COUNT(*) AS n

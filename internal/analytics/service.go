@@ -8,25 +8,25 @@ import (
 // ticketSums are the raw sums of one group of tickets (seconds, counts).
 type ticketSums struct {
 	gcols
-	Tickets     int64   `db:"tickets"`
-	Done        int64   `db:"done"`
-	Complaints  int64   `db:"complaints"`
-	Suggestions int64   `db:"suggestions"`
-	FaultN      int64   `db:"fault_n"`
-	FaultS      int64   `db:"fault_s"`
-	RespN       int64   `db:"resp_n"`
-	RespS       int64   `db:"resp_s"`
-	TravelN     int64   `db:"travel_n"`
-	TravelS     int64   `db:"travel_s"`
-	RepairN     int64   `db:"repair_n"`
-	RepairS     int64   `db:"repair_s"`
-	WorkN       int64   `db:"work_n"`
-	WorkS       int64   `db:"work_s"`
-	DistN       int64   `db:"dist_n"`
-	Dist        float64 `db:"dist"`
-	HandleN     int64   `db:"handle_n"`
-	HandleS     int64   `db:"handle_s"`
-	Open        int64   `db:"open"`
+	Tickets     int64 `db:"tickets"`
+	Done        int64 `db:"done"`
+	Complaints  int64 `db:"complaints"`
+	Suggestions int64 `db:"suggestions"`
+	FaultN      int64 `db:"fault_n"`
+	FaultS      int64 `db:"fault_s"`
+	RespN       int64 `db:"resp_n"`
+	RespS       int64 `db:"resp_s"`
+	TravelN     int64 `db:"travel_n"`
+	TravelS     int64 `db:"travel_s"`
+	RepairN     int64 `db:"repair_n"`
+	RepairS     int64 `db:"repair_s"`
+	WorkN       int64 `db:"work_n"`
+	WorkS       int64 `db:"work_s"`
+	DistN       int64 `db:"dist_n"`
+	DistM       int64 `db:"dist_m"`
+	HandleN     int64 `db:"handle_n"`
+	HandleS     int64 `db:"handle_s"`
+	Open        int64 `db:"open"`
 }
 
 func (a *ticketSums) add(b *ticketSums) {
@@ -45,27 +45,10 @@ func (a *ticketSums) add(b *ticketSums) {
 	a.WorkN += b.WorkN
 	a.WorkS += b.WorkS
 	a.DistN += b.DistN
-	a.Dist += b.Dist
+	a.DistM += b.DistM
 	a.HandleN += b.HandleN
 	a.HandleS += b.HandleS
 	a.Open += b.Open
-}
-
-// ticketQuery runs one of the grouped ticket queries with the filter's scope,
-// (optionally) period and an extra condition.
-func (s *Service) ticketQuery(ctx context.Context, dest any, name string, f *Filter, on string, period bool, extra string, extraArgs []any, tail ...any) error {
-	sel, group, joins := sqlDims(f.dims, on)
-	w, args := ticketWhere(ctx, f, period)
-	if extra != "" {
-		w += " AND " + extra
-		args = append(args, extraArgs...)
-	}
-	dimgroup := ""
-	if group != "" {
-		dimgroup = strings.TrimPrefix(group, " GROUP BY ") + ", "
-	}
-	q := s.sql(name, map[string]string{"dims": sel, "joins": joins, "where": w, "group": group, "dimgroup": dimgroup})
-	return s.db.Select(ctx, dest, q, append(args, tail...)...)
 }
 
 // TimeMeasures are the service-time figures of a group (服务时长). Hours have
@@ -94,9 +77,9 @@ type TimeMeasures struct {
 func timeMeasures(t *ticketSums) TimeMeasures {
 	m := TimeMeasures{Tickets: t.Tickets, Resolved: t.Done, Open: t.Open, WorkHours: hours(t.WorkS), FaultHours: hours(t.FaultS),
 		AvgFaultHours: avgHours(t.FaultS, t.FaultN), AvgResponseHours: avgHours(t.RespS, t.RespN), TravelHours: hours(t.TravelS),
-		AvgTravelHours: avgHours(t.TravelS, t.TravelN), DistanceKM: round2(t.Dist), RepairHours: hours(t.RepairS), AvgRepairHours: avgHours(t.RepairS, t.RepairN)}
+		AvgTravelHours: avgHours(t.TravelS, t.TravelN), DistanceKM: round2(float64(t.DistM) / 1000), RepairHours: hours(t.RepairS), AvgRepairHours: avgHours(t.RepairS, t.RepairN)}
 	if t.DistN > 0 {
-		v := round2(t.Dist / float64(t.DistN))
+		v := round2(float64(t.DistM) / 1000 / float64(t.DistN))
 		m.AvgDistanceKM = &v
 	}
 	return m
@@ -160,14 +143,16 @@ const (
 )
 
 // serviceTickets restricts a report to tickets serviced by a vendor (of the
-// given ticket type, when one is given).
-func serviceTickets(f *Filter) (string, []any) {
-	cond, args := "t.vendor_org_id IS NOT NULL", []any{}
+// given ticket type, when one is given): on the roll-ups and, for what is
+// open now, on tickets (alias t).
+func serviceTickets(f *Filter) (roll rollQuery, raw string, args []any) {
+	roll, raw = rollQuery{vendor: true}, "t.vendor_org_id IS NOT NULL"
 	if f.TicketType != "" {
-		cond += " AND t.type = ?"
+		roll.types = []string{f.TicketType}
+		raw += " AND t.type = ?"
 		args = append(args, f.TicketType)
 	}
-	return cond, args
+	return roll, raw, args
 }
 
 type engRow struct {
@@ -176,10 +161,11 @@ type engRow struct {
 	Tickets int64  `db:"tickets"`
 }
 
-type engDay struct {
+// engDays counts an engineer's overloaded days in a group.
+type engDays struct {
 	gcols
-	Eng string `db:"eng"`
-	Day int    `db:"day"`
+	Eng  string `db:"eng"`
+	Days int    `db:"days"`
 }
 
 // serviceData is what service time and manpower read.
@@ -199,23 +185,29 @@ type serviceData struct {
 }
 
 func (s *Service) serviceData(ctx context.Context, f *Filter, withOpen bool) (*serviceData, error) {
-	cond, cargs := serviceTickets(f)
+	if err := s.catchUp(ctx); err != nil {
+		return nil, err
+	}
+	q, rawCond, cargs := serviceTickets(f)
 	n := len(f.dims)
-	var sums []ticketSums
-	if err := s.ticketQuery(ctx, &sums, "ticket-measures", f, "ticket", true, cond, cargs); err != nil {
+	q.name = "roll-measures"
+	sums, err := rollSelect[ticketSums](ctx, s, f, q)
+	if err != nil {
 		return nil, err
 	}
-	var engs []engRow
-	if err := s.ticketQuery(ctx, &engs, "engineers", f, "ticket", true, cond, cargs); err != nil {
+	q.name, q.cols = "roll-engineers", []string{"assignee_id"}
+	engs, err := rollSelect[engRow](ctx, s, f, q)
+	if err != nil {
 		return nil, err
 	}
-	var over []engDay
-	if err := s.ticketQuery(ctx, &over, "overload-days", f, "ticket", true, cond, cargs, int64(f.OverloadHours*3600)); err != nil {
+	q.cols = nil
+	over, err := s.overloadDays(ctx, f, q)
+	if err != nil {
 		return nil, err
 	}
 	var open []engRow
 	if withOpen {
-		if err := s.ticketQuery(ctx, &open, "open-by-engineer", f, "ticket", false, cond, cargs); err != nil {
+		if err := s.ticketQuery(ctx, &open, "open-by-engineer", f, "ticket", false, rawCond, cargs); err != nil {
 			return nil, err
 		}
 	}
@@ -259,7 +251,7 @@ func (s *Service) serviceData(ctx context.Context, f *Filter, withOpen bool) (*s
 	}
 	for _, r := range over {
 		k := at(r.raw(n))
-		d.overDays[k]++
+		d.overDays[k] += r.Days
 		d.overEng[k][r.Eng] = true
 		d.allOver[r.Eng] = true
 	}
@@ -276,6 +268,23 @@ func (s *Service) serviceData(ctx context.Context, f *Filter, withOpen bool) (*s
 		groups = append(groups, gr)
 	}
 	return d, g.label(ctx, groups)
+}
+
+// ticketQuery runs a grouped query on the tickets themselves (what is open
+// now), with the filter's scope, (optionally) period and an extra condition.
+func (s *Service) ticketQuery(ctx context.Context, dest any, name string, f *Filter, on string, period bool, extra string, extraArgs []any, tail ...any) error {
+	sel, group, joins := sqlDims(f.dims, on)
+	w, args := ticketWhere(ctx, f, period)
+	if extra != "" {
+		w += " AND " + extra
+		args = append(args, extraArgs...)
+	}
+	dimgroup := ""
+	if group != "" {
+		dimgroup = strings.TrimPrefix(group, " GROUP BY ") + ", "
+	}
+	q := s.sql(name, map[string]string{"dims": sel, "joins": joins, "where": w, "group": group, "dimgroup": dimgroup})
+	return s.db.Select(ctx, dest, q, append(args, tail...)...)
 }
 
 func (d *serviceData) measures(key string) TimeMeasures {

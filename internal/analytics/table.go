@@ -14,7 +14,7 @@ type Table struct {
 }
 
 var dimLabels = map[string]string{"month": "月份", "day": "日期", "type": "类型", "brand": "品牌", "model": "型号", "region": "地区", "org": "机构",
-	"vendor": "服务商", "station": "服务站点", "engineer": "服务人员", "category": "故障类型", "ticket_type": "工单类型", "status": "状态"}
+	"vendor": "服务商", "station": "服务站点", "engineer": "服务人员", "category": "故障类型", "ticket_type": "工单类型", "status": "状态", "policy": "SLA 策略"}
 
 func dimHeader(dims []string) []string {
 	out := []string{"序号"}

@@ -158,7 +158,14 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	}
 	a.Tickets.SetClock(a.Clock.Now)
 	a.Ratings.SetSurvey(a.Notify, strings.TrimRight(cfg.PublicURL, "/"))
-	a.Tickets.SetSLAHook(ticketHooks{sla: a.SLATimers, others: []func(context.Context, ticket.SLAChange) error{a.Ratings.TicketChanged}})
+	// The analytics roll-ups follow every ticket change after the SLA timers
+	// (they record the SLA outcome); tickets written before the roll-ups
+	// existed, or by a bulk loader, are counted here and before each report.
+	a.Analytics.SetClock(a.Clock.Now)
+	a.Tickets.SetSLAHook(ticketHooks{sla: a.SLATimers, others: []func(context.Context, ticket.SLAChange) error{a.Ratings.TicketChanged, a.Analytics.TicketChanged}})
+	if _, err := a.Analytics.Backfill(ctx); err != nil {
+		return nil, fmt.Errorf("app: analytics roll-ups: %w", err)
+	}
 	a.Contracts = contract.NewService(db, a.Audit, a.Orgs)
 	dataDir := cfg.DataDir
 	if dataDir == "" {

@@ -558,3 +558,142 @@ func TestAnalyticsScopeMatrix(t *testing.T) {
 		}
 	})
 }
+
+// TestAnalyticsSLA: SLA compliance per policy, engineer and branch (R-SLA-06)
+// on a 7×24 calendar, so every deadline below is reported time + target
+// minutes (+ paused minutes); "now" is the SLA timers' clock, which the test
+// moves to turn an open target into a breached one. The dashboard counts
+// overdue tickets from the same state.
+func TestAnalyticsSLA(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a := testutil.NewApp(t, engine, testutil.Options{Demo: true, DemoCustomers: 12, DemoTickets: 3})
+		admin := a.Admin()
+		orgs, users, cals := ids(t, admin, "/api/v1/orgs?page_size=500", "code"), ids(t, admin, "/api/v1/users?page_size=500", "login"), ids(t, admin, "/api/v1/calendars", "name")
+		policy := func(body map[string]any) int64 {
+			return must(t, admin.Do("POST", "/api/v1/sla/policies", body), 201, "policy").Int("id")
+		}
+		urgent := policy(map[string]any{"name": "紧急报修", "order": 1, "calendar_id": cals[demo.AlwaysCalendar],
+			"match": map[string]any{"types": []string{"repair"}, "priorities": []string{"urgent"}}, "targets": map[string]any{"first_response": 30, "arrival": 120, "resolution": 240}})
+		normal := policy(map[string]any{"name": "普通报修", "order": 2, "calendar_id": cals[demo.AlwaysCalendar],
+			"match": map[string]any{"types": []string{"repair"}}, "targets": map[string]any{"first_response": 60, "resolution": 480}})
+		outlet := must(t, admin.Do("POST", "/api/v1/orgs", map[string]any{"parent_id": orgs["HXB-BJ-HD"], "kind": "outlet", "code": "HXB-BJ-HD-T", "name": "测试网点", "region": "北京"}), 201, "outlet").Int("id")
+
+		now := a.Clock.Now().Truncate(time.Minute)
+		at := func(m int) string { return now.Add(time.Duration(m) * time.Minute).Format(time.RFC3339) }
+		open := func(org int64, priority string, reported int, steps ...[]any) string {
+			tk := must(t, admin.Do("POST", "/api/v1/tickets", map[string]any{"type": "repair", "title": "SLA 测试", "priority": priority, "org_id": org, "reported_at": at(reported)}), 201, "ticket")
+			for _, s := range steps {
+				body := map[string]any{"at": at(reported + s[1].(int))}
+				switch s[0] {
+				case "assign":
+					body["user_id"] = users[s[2].(string)]
+				case "events":
+					body["kind"] = s[2]
+				case "transitions":
+					body["to"] = s[2]
+					if len(s) > 3 {
+						body["reason"] = s[3]
+					}
+				}
+				must(t, admin.Do("POST", fmt.Sprintf("/api/v1/tickets/%d/%s", tk.Int("id"), s[0]), body), 200, fmt.Sprint(s))
+			}
+			return tk.String("number")
+		}
+		// Urgent (30 / 120 / 240 min), at the test outlet, reported 10 h ago:
+		// A assigned +20, arrived +100, resolved +200: all three met.
+		open(outlet, "urgent", -600, []any{"assign", 20, "eng.bj1a"}, []any{"events", 30, "departed"}, []any{"events", 100, "arrived"},
+			[]any{"events", 200, "repaired"}, []any{"transitions", 200, "resolved"})
+		// B assigned +45 (late), arrived +150 (late), resolved +230 (met).
+		open(outlet, "urgent", -600, []any{"assign", 45, "eng.bj1b"}, []any{"events", 50, "departed"}, []any{"events", 150, "arrived"},
+			[]any{"events", 220, "repaired"}, []any{"transitions", 230, "resolved"})
+		// D reported 150 min ago, untouched: response due −120, arrival −30 (both
+		// breached now), resolution +90 (open in time).
+		open(outlet, "urgent", -150)
+		// Normal (60 / — / 480 min). C in Shanghai, 10 h ago: assigned +30 (met),
+		// waiting for parts +70 … +190 pushes the resolution to +600; resolved +590 (met).
+		open(orgs["HXB-SH-PD-01"], "normal", -600, []any{"assign", 30, "eng.sha"}, []any{"events", 40, "departed"}, []any{"events", 60, "arrived"},
+			[]any{"transitions", 70, "pending", "waiting_parts"}, []any{"transitions", 190, "in_progress"}, []any{"events", 580, "repaired"},
+			[]any{"transitions", 590, "resolved"})
+		// E at a Chaoyang outlet, 100 min ago: assigned +10 (met); resolution due +380.
+		open(orgs["HXB-BJ-CY-01"], "normal", -100, []any{"assign", 10, "eng.bj2a"})
+		// F: a consultation (no policy) at the test outlet, open for 30 h.
+		must(t, admin.Do("POST", "/api/v1/tickets", map[string]any{"type": "consultation", "title": "咨询", "org_id": outlet, "reported_at": at(-30 * 60)}), 201, "F")
+
+		period := "from=" + now.In(cst).AddDate(0, 0, -2).Format(time.DateOnly) + "&to=" + now.In(cst).AddDate(0, 0, 1).Format(time.DateOnly)
+		target := func(it map[string]any, name string) map[string]any { return it[name].(map[string]any) }
+		byPolicy := func(c *testutil.Client, id int64) map[string]any {
+			t.Helper()
+			r := must(t, c.Do("GET", "/api/v1/analytics/sla?"+period, nil), 200, "sla")
+			for _, it := range r.Items() {
+				if it["keys"].(map[string]any)["policy"] == strconv.FormatInt(id, 10) {
+					return it
+				}
+			}
+			t.Fatalf("no policy %d in %s", id, r.Body)
+			return nil
+		}
+		third := math.Round(10000.0/3) / 10000
+		u := byPolicy(admin, urgent)
+		if u["labels"].(map[string]any)["policy"] != "紧急报修" {
+			t.Errorf("label: %v", u["labels"])
+		}
+		expect(t, "urgent", u, map[string]any{"tickets": 3, "met": 4, "breached": 4, "rate": 0.5})
+		expect(t, "urgent first response", target(u, "first_response"), map[string]any{"total": 3, "met": 1, "met_late": 1, "overdue": 1, "breached": 2, "open": 0, "rate": third})
+		expect(t, "urgent arrival", target(u, "arrival"), map[string]any{"total": 3, "met": 1, "met_late": 1, "overdue": 1, "breached": 2, "open": 0})
+		expect(t, "urgent resolution", target(u, "resolution"), map[string]any{"total": 3, "met": 2, "met_late": 0, "overdue": 0, "open": 1, "rate": 1.0})
+		n := byPolicy(admin, normal)
+		expect(t, "normal", n, map[string]any{"tickets": 2, "met": 3, "breached": 0, "rate": 1.0})
+		expect(t, "normal first response", target(n, "first_response"), map[string]any{"total": 2, "met": 2, "rate": 1.0})
+		expect(t, "normal arrival", target(n, "arrival"), map[string]any{"total": 0, "met": 0, "rate": nil})
+		expect(t, "normal resolution", target(n, "resolution"), map[string]any{"total": 2, "met": 1, "open": 1, "breached": 0})
+
+		// Per engineer: 林涛 answered B late and arrived late; D has nobody.
+		e := must(t, admin.Do("GET", "/api/v1/analytics/sla?group_by=engineer&"+period, nil), 200, "by engineer")
+		expect(t, "林涛", target(item(t, e, map[string]string{"engineer": "林涛"}), "first_response"), map[string]any{"met": 0, "met_late": 1, "rate": 0.0})
+		expect(t, "nobody", target(item(t, e, map[string]string{"engineer": "（未指定）"}), "arrival"), map[string]any{"total": 1, "overdue": 1})
+		expect(t, "totals", e.JSON.(map[string]any)["totals"].(map[string]any), map[string]any{"tickets": 5, "met": 7, "breached": 4})
+		// Per branch.
+		b := must(t, admin.Do("GET", "/api/v1/analytics/sla?group_by=org&"+period, nil), 200, "by org")
+		expect(t, "北京分行", item(t, b, map[string]string{"org": "北京分行"}), map[string]any{"tickets": 4})
+		expect(t, "上海分行", target(item(t, b, map[string]string{"org": "上海分行"}), "resolution"), map[string]any{"total": 1, "met": 1})
+		// The export has the JSON's numbers.
+		rows := xlsxRows(t, admin.Do("GET", "/api/v1/analytics/sla?format=xlsx&"+period, nil))
+		if got := column(t, rows, "SLA 策略", "紧急报修", "首次响应超时"); got != "2" {
+			t.Errorf("xlsx first response breached %q", got)
+		}
+		if got := column(t, rows, "SLA 策略", "紧急报修", "总达标率"); got != "50.00%" {
+			t.Errorf("xlsx rate %q", got)
+		}
+
+		// The dashboard at the test outlet: D is overdue by its SLA, F by age.
+		dash := func() map[string]any {
+			return must(t, admin.Do("GET", fmt.Sprintf("/api/v1/analytics/dashboard?org_id=%d&%s", outlet, period), nil), 200, "dashboard").JSON.(map[string]any)
+		}
+		d := dash()
+		expect(t, "open", d["open"].(map[string]any), map[string]any{"open": 2, "overdue": 2, "sla_breached": 1, "aged": 1})
+		expect(t, "sla tile", d["sla"].(map[string]any), map[string]any{"tickets": 3, "met": 4, "breached": 4})
+
+		// Two hours later D's resolution (due +90) is breached too; E's (+380) is not.
+		a.Clock.Advance(2 * time.Hour)
+		u = byPolicy(admin, urgent)
+		expect(t, "urgent resolution later", target(u, "resolution"), map[string]any{"total": 3, "met": 2, "overdue": 1, "breached": 1, "open": 0, "rate": math.Round(20000.0/3) / 10000})
+		expect(t, "urgent later", u, map[string]any{"met": 4, "breached": 5})
+		expect(t, "normal later", target(byPolicy(admin, normal), "resolution"), map[string]any{"open": 1, "breached": 0})
+		expect(t, "open later", dash()["open"].(map[string]any), map[string]any{"overdue": 2, "sla_breached": 1})
+
+		// Scope: the Beijing branch does not see C; the vendor does not see D.
+		bj := a.Login("bj.admin", demo.Password)
+		expect(t, "bj normal", byPolicy(bj, normal), map[string]any{"tickets": 1})
+		expect(t, "bj urgent", byPolicy(bj, urgent), map[string]any{"tickets": 3})
+		vendor := a.Login("adwb.manager", demo.Password)
+		vu := byPolicy(vendor, urgent)
+		expect(t, "vendor urgent", vu, map[string]any{"tickets": 2})
+		expect(t, "vendor urgent arrival", target(vu, "arrival"), map[string]any{"total": 2, "overdue": 0, "met_late": 1})
+		expect(t, "vendor normal", byPolicy(vendor, normal), map[string]any{"tickets": 2})
+
+		testutil.Run(t, []testutil.Scenario{
+			{Name: "unknown group_by", As: admin, Method: "GET", Path: "/api/v1/analytics/sla?group_by=target", Status: 422, Contains: []string{`"group_by"`}},
+			{Name: "engineers may not", As: a.Login("eng.bj1a", demo.Password), Method: "GET", Path: "/api/v1/analytics/sla", Status: 403},
+		})
+	})
+}

@@ -12,8 +12,8 @@ import (
 	"lingting/internal/auth"
 )
 
-// analyticsRoutes serves the service reports (R-ANA-01…10) and the ticket
-// history export (R-ANA-09). Satisfaction and rankings live with the ratings.
+// analyticsRoutes serves the service reports (R-ANA-01…10), SLA compliance
+// (R-SLA-06) and the ticket history export (R-ANA-09). Satisfaction and rankings live with the ratings.
 func (s *Server) analyticsRoutes() {
 	s.api("GET /api/v1/analytics/devices", "analytics.read", s.analyticsReport("机具分布", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
 		rep, err := s.Analytics.Devices(r.Context(), f)
@@ -81,6 +81,13 @@ func (s *Server) analyticsRoutes() {
 			return nil, analytics.Table{}, "", err
 		}
 		return rep, rep.Table(), rep.From + " ~ " + rep.To, nil
+	}))
+	s.api("GET /api/v1/analytics/sla", "analytics.read", s.analyticsReport("SLA 达标", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+		rep, err := s.Analytics.SLA(r.Context(), f)
+		if err != nil {
+			return nil, analytics.Table{}, "", err
+		}
+		return rep, rep.Table(), rep.From + " ~ " + rep.To + "，超时：晚于时限达成，或未达成且已过时限", nil
 	}))
 	s.api("GET /api/v1/analytics/dashboard", "analytics.read", s.analyticsDashboard)
 	s.api("GET /api/v1/analytics/tickets.xlsx", "analytics.read", s.exportTicketHistory)
