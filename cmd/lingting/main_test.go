@@ -12,6 +12,10 @@ import (
 func TestCommands(t *testing.T) {
 	db := "sqlite://" + filepath.Join(t.TempDir(), "cli.db")
 	t.Setenv("LINGTING_LOG_LEVEL", "error")
+	// The command's wiring is under test, not the size of the demo history.
+	t.Setenv("LINGTING_DEMO_RATINGS", "2000")
+	t.Setenv("LINGTING_DEMO_TICKETS", "200")
+	t.Setenv("LINGTING_DEMO_CUSTOMERS", "500")
 	runOK := func(args ...string) string {
 		t.Helper()
 		var out bytes.Buffer
