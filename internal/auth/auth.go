@@ -73,7 +73,8 @@ type Service struct {
 	audit *audit.Log
 	now   func() time.Time
 	// dummyHash makes a login for an unknown user cost as much as a real one.
-	dummyHash string
+	dummyHash  string
+	principals principalCache
 }
 
 // NewService wires the service.
@@ -199,7 +200,7 @@ func (s *Service) Session(ctx context.Context, token string) (*Principal, error)
 	if !row.ExpiresAt.After(now) || now.Sub(row.CreatedAt) > SessionMaxAge {
 		return nil, errSessionExpired
 	}
-	p, err := s.principal(ctx, row.UserID)
+	p, err := s.cachedPrincipal(ctx, row.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +262,7 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	if err != nil {
 		return err
 	}
-	return s.db.WithTx(ctx, func(ctx context.Context) error {
+	err = s.db.WithTx(ctx, func(ctx context.Context) error {
 		if _, err := s.db.Exec(ctx, "UPDATE users SET password_hash = ?, must_change_password = ?, updated_at = ? WHERE id = ?", newHash, false, s.now(), p.User.ID); err != nil {
 			return err
 		}
@@ -270,6 +271,8 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 		}
 		return s.audit.Record(ctx, audit.Entry{Action: "change_password", Entity: "user", EntityID: p.User.ID, OrgID: p.User.OrgID, Summary: "修改密码"})
 	})
+	s.orgs.AccessChanged() // the cached principal still says "must change"
+	return err
 }
 
 // PurgeExpiredSessions deletes sessions past their expiry.

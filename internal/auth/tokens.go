@@ -106,7 +106,7 @@ func (s *Service) Bearer(ctx context.Context, secret string) (*Principal, error)
 	if row.ExpiresAt != nil && !row.ExpiresAt.After(now) {
 		return nil, errBadToken
 	}
-	p, err := s.principal(ctx, row.UserID)
+	p, err := s.cachedPrincipal(ctx, row.UserID)
 	if err != nil {
 		return nil, err
 	}

@@ -72,6 +72,7 @@ func (s *Service) Bootstrap(ctx context.Context, adminLogin, adminPassword strin
 // SyncAdminRole makes sure the built-in administrator role exists and holds every
 // registered permission, so permissions added by a new version reach administrators.
 func (s *Service) SyncAdminRole(ctx context.Context) error {
+	defer s.AccessChanged()
 	ctx = scope.With(ctx, scope.System())
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
 		var id int64
@@ -90,6 +91,7 @@ func (s *Service) SyncAdminRole(ctx context.Context) error {
 // SeedUser creates a user whose password is the operator's choice (demo data,
 // command-line provisioning): it is validated but not forced to change.
 func (s *Service) SeedUser(ctx context.Context, in UserInput) (*User, error) {
+	defer s.AccessChanged()
 	if zh, en := password.Problem(in.Password); zh != "" {
 		return nil, apperr.Field("password", zh, en)
 	}

@@ -6,6 +6,7 @@ import (
 	_ "embed"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"lingting/internal/audit"
@@ -79,7 +80,19 @@ type Service struct {
 	q     *store.Queries
 	audit *audit.Log
 	perms *perm.Registry
+	// accessGen counts changes to users, roles and orgs made through this
+	// service, so a cache of what users may do (auth's principals) can tell
+	// it is stale.
+	accessGen atomic.Uint64
 }
+
+// AccessGeneration changes whenever this service changes a user, a role, a
+// grant or the org tree.
+func (s *Service) AccessGeneration() uint64 { return s.accessGen.Load() }
+
+// AccessChanged marks every cached principal stale; for writes to users made
+// outside this service (a password change).
+func (s *Service) AccessChanged() { s.accessGen.Add(1) }
 
 // NewService wires the service.
 func NewService(db *store.DB, log *audit.Log, perms *perm.Registry) *Service {

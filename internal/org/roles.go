@@ -137,6 +137,7 @@ func (s *Service) fillRoleDetails(ctx context.Context, roles []*Role) error {
 // caller is the system: bootstrap, demo data, the command line). Built-in roles
 // are made only by bootstrapping.
 func (s *Service) CreateRole(ctx context.Context, in RoleInput, caller perm.Set) (*Role, error) {
+	defer s.AccessChanged()
 	return s.createRole(ctx, in, false, caller)
 }
 
@@ -219,6 +220,7 @@ func withinCaller(ctx context.Context, in RoleInput, caller perm.Set) error {
 // UpdateRole changes a role within the caller's own permissions (nil caller: the
 // system). The built-in administrator role keeps every permission.
 func (s *Service) UpdateRole(ctx context.Context, id int64, u RoleUpdate, caller perm.Set) (*Role, error) {
+	defer s.AccessChanged()
 	var updated *Role
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		before, err := s.GetRole(ctx, id)
@@ -264,6 +266,7 @@ func (s *Service) UpdateRole(ctx context.Context, id int64, u RoleUpdate, caller
 // DeleteRole removes a role that is neither built in nor held by any user.
 // Roles are shared system-wide, so only all-scope callers delete them.
 func (s *Service) DeleteRole(ctx context.Context, id int64) error {
+	defer s.AccessChanged()
 	if !scope.From(ctx).All {
 		return apperr.New(apperr.Forbidden, "角色为全系统共用，只有全部数据权限的用户可以删除", "roles are shared system-wide; only users with the all-data scope may delete them")
 	}
@@ -288,6 +291,7 @@ func (s *Service) DeleteRole(ctx context.Context, id int64) error {
 // SetUserRoles replaces a visible user's roles. A caller may grant only roles whose
 // permissions it holds itself, and the all-data scope only when it has it.
 func (s *Service) SetUserRoles(ctx context.Context, userID int64, roleIDs []int64, caller perm.Set) (*User, error) {
+	defer s.AccessChanged()
 	var updated *User
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		before, err := s.GetUser(ctx, userID)

@@ -128,6 +128,7 @@ func (s *Service) Tree(ctx context.Context) ([]*Org, error) {
 // CreateOrg adds a node. A root needs the all-data scope; a child needs its
 // parent in the caller's scope.
 func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (*Org, error) {
+	defer s.AccessChanged()
 	in.Code, in.Name = strings.TrimSpace(in.Code), strings.TrimSpace(in.Name)
 	var v apperr.Validation
 	s.validateOrg(in, &v)
@@ -176,6 +177,7 @@ func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (*Org, error) {
 
 // UpdateOrg changes fields of a visible org; a new parent moves the subtree.
 func (s *Service) UpdateOrg(ctx context.Context, id int64, u OrgUpdate) (*Org, error) {
+	defer s.AccessChanged()
 	var updated *Org
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		before, err := s.GetOrg(ctx, id)
@@ -225,6 +227,7 @@ func (s *Service) UpdateOrg(ctx context.Context, id int64, u OrgUpdate) (*Org, e
 // MoveOrg re-parents a visible org and its subtree in one transaction.
 // Moving under its own subtree is a conflict.
 func (s *Service) MoveOrg(ctx context.Context, id, newParentID int64) (*Org, error) {
+	defer s.AccessChanged()
 	var moved *Org
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		o, err := s.lockedOrg(ctx, id)
@@ -268,6 +271,7 @@ func (s *Service) moveOrg(ctx context.Context, o *Org, newParentID int64) (*Org,
 
 // DeleteOrg removes a visible leaf org that holds no users (or other data).
 func (s *Service) DeleteOrg(ctx context.Context, id int64) error {
+	defer s.AccessChanged()
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
 		o, err := s.GetOrg(ctx, id)
 		if err != nil {

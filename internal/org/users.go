@@ -239,6 +239,7 @@ func (s *Service) fillRoles(ctx context.Context, users []*User) error {
 // Without a password one is generated and returned once; either way the user
 // must change it at first login.
 func (s *Service) CreateUser(ctx context.Context, in UserInput, caller perm.Set) (*User, error) {
+	defer s.AccessChanged()
 	in.Login, in.Name = strings.TrimSpace(in.Login), strings.TrimSpace(in.Name)
 	in.JobNo, in.Phone, in.Email = strings.TrimSpace(in.JobNo), strings.TrimSpace(in.Phone), strings.TrimSpace(in.Email)
 	var v apperr.Validation
@@ -315,6 +316,7 @@ func (s *Service) createUser(ctx context.Context, in UserInput, mustChange, show
 
 // UpdateUser changes a visible user. Moving a user needs the target org in scope too.
 func (s *Service) UpdateUser(ctx context.Context, id int64, u UserUpdate) (*User, error) {
+	defer s.AccessChanged()
 	var updated *User
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		before, err := s.GetUser(ctx, id)
@@ -382,6 +384,7 @@ func (s *Service) UpdateUser(ctx context.Context, id int64, u UserUpdate) (*User
 // ResetPassword gives a visible user a new generated password that must be
 // changed at next login, ends the user's sessions, and returns the password once.
 func (s *Service) ResetPassword(ctx context.Context, id int64) (string, error) {
+	defer s.AccessChanged()
 	plain := password.Generate()
 	hash, err := password.Hash(plain)
 	if err != nil {
