@@ -323,15 +323,16 @@ func ensureRatings(ctx context.Context, e *Env, w *world, n int, seed uint64) (r
 	el, cpu := time.Since(start), cpuTime()-cpu0
 	post := time.Now()
 	if e.App.DB.Dialect == store.Postgres {
-		if _, err := e.App.DB.Writer().ExecContext(ctx, "VACUUM ANALYZE service_sessions, ratings, rating_daily, rating_monthly, session_daily"); err != nil {
+		if _, err := e.App.DB.Writer().ExecContext(ctx, "VACUUM ANALYZE service_sessions, ratings, rating_daily, rating_monthly, rating_org_monthly, session_daily, session_monthly"); err != nil {
 			return st, err
 		}
 	} else if _, err := e.App.DB.Exec(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		return st, err
 	}
-	fmt.Fprintf(e.Opt.Out, "ratings load: %d sessions, %d ratings (%d corrections) in %d transactions, %s (this process's CPU %s, load average %s) — %.0f ratings/s, %.0f rows/s; roll-up rows upserted: %d daily, %d monthly, %d session-daily; post-load %s\n",
+	fmt.Fprintf(e.Opt.Out, "ratings load: %d sessions, %d ratings (%d corrections) in %d transactions, %s (this process's CPU %s, load average %s) — %.0f ratings/s, %.0f rows/s; roll-up rows upserted: %d daily, %d monthly, %d org-monthly, %d session-daily, %d session-monthly; post-load %s\n",
 		st.Sessions, st.Ratings, st.Corrections, st.Chunks, el.Round(time.Millisecond), cpu.Round(time.Millisecond), loadAvg(), float64(st.Ratings)/el.Seconds(),
-		float64(st.Sessions+st.Ratings+st.Corrections)/el.Seconds(), st.DailyRows, st.MonthlyRows, st.SessionRows, time.Since(post).Round(time.Millisecond))
+		float64(st.Sessions+st.Ratings+st.Corrections)/el.Seconds(), st.DailyRows, st.MonthlyRows, st.OrgMonthlyRows, st.SessionRows,
+		st.SessionMonthlyRows, time.Since(post).Round(time.Millisecond))
 	return st, nil
 }
 
@@ -482,8 +483,8 @@ func RunRatingReports(ctx context.Context, e *Env, w *world, opt options) ([]Lat
 	if err != nil {
 		return nil, err
 	}
-	var rollups [3]int
-	for i, t := range []string{"rating_daily", "rating_monthly", "session_daily"} {
+	var rollups [5]int
+	for i, t := range []string{"rating_daily", "rating_monthly", "rating_org_monthly", "session_daily", "session_monthly"} {
 		if err := e.App.DB.Get(ctx, &rollups[i], "SELECT count(*) FROM "+t); err != nil {
 			return nil, err
 		}
@@ -493,8 +494,8 @@ func RunRatingReports(ctx context.Context, e *Env, w *world, opt options) ([]Lat
 	monthStart := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, zone)
 	from, to := monthStart.AddDate(-1, 0, 0).Format(time.DateOnly), monthStart.AddDate(0, 0, -1).Format(time.DateOnly)
 	rFrom, rTo := now.AddDate(-1, 0, 0).Format(time.DateOnly), now.AddDate(0, 0, -1).Format(time.DateOnly)
-	fmt.Fprintf(opt.Out, "\nratings report: %d ratings; roll-ups %d daily, %d monthly, %d session-daily rows; 12 whole months %s … %s\n",
-		total, rollups[0], rollups[1], rollups[2], from, to)
+	fmt.Fprintf(opt.Out, "\nratings report: %d ratings; roll-ups %d daily, %d monthly, %d org-monthly, %d session-daily, %d session-monthly rows; 12 whole months %s … %s\n",
+		total, rollups[0], rollups[1], rollups[2], rollups[3], rollups[4], from, to)
 	sat := func(from, to string, extra string) string {
 		return "/api/v1/analytics/satisfaction?from=" + from + "&to=" + to + "&group_by=month" + extra
 	}

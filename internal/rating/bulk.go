@@ -68,6 +68,7 @@ type History struct {
 type HistoryStats struct {
 	Chunks, Sessions, Ratings, Corrections int
 	DailyRows, MonthlyRows, SessionRows    int // roll-up rows upserted (summed over chunks)
+	OrgMonthlyRows, SessionMonthlyRows     int
 }
 
 // Rows per INSERT statement: below SQLite's 32,766 parameters.
@@ -83,7 +84,9 @@ var (
 	ratingBulkCols = []string{"id", "channel", "session_id", "ticket_id", "link_id", "counter_id", "org_id", "vendor_org_id", "staff_id",
 		"business_type_id", "level", "scale", "satisfied", "reasons", "comment", "once_key", "idem_key", "fingerprint", "device_cookie",
 		"corrects_id", "correction_note", "rated_at", "day", "created_by", "created_at"}
-	rollupKeyCols = []string{"org_id", "staff_id", "counter_id", "business_type_id", "channel", "vendor_org_id", "level", "scale", "satisfied"}
+	rollupKeyCols    = []string{"org_id", "staff_id", "counter_id", "business_type_id", "channel", "vendor_org_id", "level", "scale", "satisfied"}
+	orgRollupKeyCols = []string{"org_id", "business_type_id", "channel", "vendor_org_id", "level", "scale", "satisfied"}
+	sessionSumCols   = []string{"org_id", "staff_id", "counter_id", "business_type_id", "sessions", "ended", "handle_seconds", "waited", "wait_seconds"}
 )
 
 // ratingKey is one roll-up row's key (period: day or month).
@@ -94,6 +97,7 @@ type ratingKey struct {
 	level, scale, satisfied                   int
 }
 
+// sessionKey is a session roll-up row's key (day: the month in session_monthly).
 type sessionKey struct {
 	day                               int
 	org, staff, counter, businessType int64
@@ -189,8 +193,8 @@ func (l *historyLoader) load(ctx context.Context, h History) error {
 			return err
 		}
 		var ratings, corrections []*flatRating
-		daily, monthly := map[ratingKey]int64{}, map[ratingKey]int64{}
-		sessions := map[sessionKey]*sessionSums{}
+		daily, monthly, orgMonthly := map[ratingKey]int64{}, map[ratingKey]int64{}, map[ratingKey]int64{}
+		sessions, sessionMonths := map[sessionKey]*sessionSums{}, map[sessionKey]*sessionSums{}
 		sessionRows := make([]any, 0, len(h.Sessions)*len(sessionBulkCols))
 		add := func(hr *HistoryRating, session int64, counter, org, staff, bt, link int64, onceKey any) error {
 			if hr.RatedAt.IsZero() {
@@ -239,29 +243,28 @@ func (l *historyLoader) load(ctx context.Context, h History) error {
 			id := sessionIDs[i]
 			sessionRows = append(sessionRows, id, hs.CounterID, hs.OrgID, hs.StaffID, nz(hs.BusinessTypeID), hs.Channel, hs.QueueNo,
 				ts(hs.QueuedAt), started, ts(hs.EndedAt), nil, day, started)
-			k := sessionKey{day, hs.OrgID, hs.StaffID, hs.CounterID, hs.BusinessTypeID}
-			sum := sessions[k]
-			if sum == nil {
-				sum = &sessionSums{}
-				sessions[k] = sum
-			}
-			sum.sessions++
+			var one sessionSums
+			one.sessions++
 			if !hs.QueuedAt.IsZero() {
 				q := hs.QueuedAt.UTC().Truncate(time.Microsecond)
 				if q.After(started) {
 					return apperr.Field("queued_at", "取号时间不能晚于开始时间", "queued_at cannot be after the start")
 				}
-				sum.waited++
-				sum.wait += int64(started.Sub(q).Seconds())
+				one.waited++
+				one.wait += int64(started.Sub(q).Seconds())
 			}
 			if !hs.EndedAt.IsZero() {
 				ended := hs.EndedAt.UTC().Truncate(time.Microsecond)
 				if ended.Before(started) {
 					return apperr.Field("ended_at", "结束时间不能早于开始时间", "ended_at cannot be before the start")
 				}
-				sum.ended++
-				sum.handle += max(0, int64(ended.Sub(started).Seconds()))
+				one.ended++
+				one.handle += max(0, int64(ended.Sub(started).Seconds()))
 			}
+			k := sessionKey{day, hs.OrgID, hs.StaffID, hs.CounterID, hs.BusinessTypeID}
+			addSums(sessions, k, one)
+			k.day = day / 100
+			addSums(sessionMonths, k, one)
 			if hs.Rating != nil {
 				if hs.EndedAt.IsZero() {
 					return apperr.New(apperr.Conflict, "服务尚未结束，结束后再评价", "the session has not ended yet")
@@ -309,6 +312,8 @@ func (l *historyLoader) load(ctx context.Context, h History) error {
 			daily[k]++
 			k.period = day / 100
 			monthly[k]++
+			k.staff, k.counter = 0, 0
+			orgMonthly[k]++
 		}
 
 		if err := l.insertRows(ctx, "service_sessions", sessionBulkCols, sessionRows, bulkSessionRows, ""); err != nil {
@@ -336,44 +341,45 @@ func (l *historyLoader) load(ctx context.Context, h History) error {
 		}
 		for _, t := range []struct {
 			table, col string
+			keyCols    []string
 			rows       map[ratingKey]int64
-		}{{"rating_daily", "day", daily}, {"rating_monthly", "month", monthly}} {
+		}{{"rating_daily", "day", rollupKeyCols, daily}, {"rating_monthly", "month", rollupKeyCols, monthly},
+			{"rating_org_monthly", "month", orgRollupKeyCols, orgMonthly}} {
 			keys := slices.SortedFunc(maps.Keys(t.rows), compareRatingKeys)
-			args := make([]any, 0, len(keys)*11)
+			args := make([]any, 0, len(keys)*(len(t.keyCols)+2))
 			for _, k := range keys {
-				args = append(args, k.period, k.org, k.staff, k.counter, k.businessType, k.channel, k.vendor, k.level, k.scale, k.satisfied, t.rows[k])
+				if len(t.keyCols) == len(rollupKeyCols) {
+					args = append(args, k.period, k.org, k.staff, k.counter, k.businessType, k.channel, k.vendor, k.level, k.scale, k.satisfied, t.rows[k])
+				} else {
+					args = append(args, k.period, k.org, k.businessType, k.channel, k.vendor, k.level, k.scale, k.satisfied, t.rows[k])
+				}
 			}
-			conflict := " ON CONFLICT (" + t.col + ", " + strings.Join(rollupKeyCols, ", ") + ") DO UPDATE SET n = " + t.table + ".n + excluded.n"
-			if err := l.insertRows(ctx, t.table, append([]string{t.col}, append(rollupKeyCols, "n")...), args, bulkRollupRows, conflict); err != nil {
+			conflict := " ON CONFLICT (" + t.col + ", " + strings.Join(t.keyCols, ", ") + ") DO UPDATE SET n = " + t.table + ".n + excluded.n"
+			if err := l.insertRows(ctx, t.table, append([]string{t.col}, append(slices.Clip(t.keyCols), "n")...), args, bulkRollupRows, conflict); err != nil {
 				return err
 			}
 		}
-		skeys := slices.SortedFunc(maps.Keys(sessions), func(a, b sessionKey) int {
-			if a.day != b.day {
-				return a.day - b.day
+		for _, t := range []struct {
+			table, col string
+			rows       map[sessionKey]*sessionSums
+		}{{"session_daily", "day", sessions}, {"session_monthly", "month", sessionMonths}} {
+			skeys := slices.SortedFunc(maps.Keys(t.rows), compareSessionKeys)
+			args := make([]any, 0, len(skeys)*10)
+			for _, k := range skeys {
+				v := t.rows[k]
+				args = append(args, k.day, k.org, k.staff, k.counter, k.businessType, v.sessions, v.ended, v.handle, v.waited, v.wait)
 			}
-			for _, d := range [][2]int64{{a.org, b.org}, {a.staff, b.staff}, {a.counter, b.counter}, {a.businessType, b.businessType}} {
-				if d[0] != d[1] {
-					return int(min(max(d[0]-d[1], -1), 1))
-				}
+			err := l.insertRows(ctx, t.table, append([]string{t.col}, sessionSumCols...), args, bulkRollupRows,
+				` ON CONFLICT (`+t.col+`, org_id, staff_id, counter_id, business_type_id) DO UPDATE SET sessions = `+t.table+`.sessions + excluded.sessions,
+				ended = `+t.table+`.ended + excluded.ended, handle_seconds = `+t.table+`.handle_seconds + excluded.handle_seconds,
+				waited = `+t.table+`.waited + excluded.waited, wait_seconds = `+t.table+`.wait_seconds + excluded.wait_seconds`)
+			if err != nil {
+				return err
 			}
-			return 0
-		})
-		args := make([]any, 0, len(skeys)*10)
-		for _, k := range skeys {
-			v := sessions[k]
-			args = append(args, k.day, k.org, k.staff, k.counter, k.businessType, v.sessions, v.ended, v.handle, v.waited, v.wait)
-		}
-		err = l.insertRows(ctx, "session_daily", []string{"day", "org_id", "staff_id", "counter_id", "business_type_id", "sessions", "ended",
-			"handle_seconds", "waited", "wait_seconds"}, args, bulkRollupRows,
-			` ON CONFLICT (day, org_id, staff_id, counter_id, business_type_id) DO UPDATE SET sessions = session_daily.sessions + excluded.sessions,
-			ended = session_daily.ended + excluded.ended, handle_seconds = session_daily.handle_seconds + excluded.handle_seconds,
-			waited = session_daily.waited + excluded.waited, wait_seconds = session_daily.wait_seconds + excluded.wait_seconds`)
-		if err != nil {
-			return err
 		}
 		st = HistoryStats{Chunks: 1, Sessions: len(h.Sessions), Ratings: len(ratings), Corrections: len(corrections),
-			DailyRows: len(daily), MonthlyRows: len(monthly), SessionRows: len(sessions)}
+			DailyRows: len(daily), MonthlyRows: len(monthly), SessionRows: len(sessions), OrgMonthlyRows: len(orgMonthly),
+			SessionMonthlyRows: len(sessionMonths)}
 		return nil
 	})
 	if err != nil {
@@ -386,6 +392,8 @@ func (l *historyLoader) load(ctx context.Context, h History) error {
 	l.stats.DailyRows += st.DailyRows
 	l.stats.MonthlyRows += st.MonthlyRows
 	l.stats.SessionRows += st.SessionRows
+	l.stats.OrgMonthlyRows += st.OrgMonthlyRows
+	l.stats.SessionMonthlyRows += st.SessionMonthlyRows
 	return nil
 }
 
@@ -401,6 +409,32 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// addSums adds one session's figures to its roll-up row.
+func addSums(m map[sessionKey]*sessionSums, k sessionKey, one sessionSums) {
+	sum := m[k]
+	if sum == nil {
+		sum = &sessionSums{}
+		m[k] = sum
+	}
+	sum.sessions += one.sessions
+	sum.ended += one.ended
+	sum.handle += one.handle
+	sum.waited += one.waited
+	sum.wait += one.wait
+}
+
+func compareSessionKeys(a, b sessionKey) int {
+	if a.day != b.day {
+		return a.day - b.day
+	}
+	for _, d := range [][2]int64{{a.org, b.org}, {a.staff, b.staff}, {a.counter, b.counter}, {a.businessType, b.businessType}} {
+		if d[0] != d[1] {
+			return int(min(max(d[0]-d[1], -1), 1))
+		}
+	}
+	return 0
 }
 
 func compareRatingKeys(a, b ratingKey) int {

@@ -16,13 +16,18 @@ import (
 	"lingting/internal/testutil"
 )
 
-// bulkRatingRecount recomputes rating_daily (monthly: rating_monthly) from the
-// raw rows: the newest rating of each correction chain, grouped.
-func bulkRatingRecount(t *testing.T, db *store.DB, monthly bool) (fromRaw, rolled map[string]int64) {
+// bulkRatingRecount recomputes a rating roll-up (rating_daily,
+// rating_monthly or rating_org_monthly) from the raw rows: the newest rating
+// of each correction chain, grouped.
+func bulkRatingRecount(t *testing.T, db *store.DB, table string) (fromRaw, rolled map[string]int64) {
 	t.Helper()
-	period, table, col := "r.day", "rating_daily", "day"
-	if monthly {
-		period, table, col = "r.day / 100", "rating_monthly", "month"
+	period, col, staff, counter := "r.day", "day", "COALESCE(r.staff_id, 0)", "COALESCE(r.counter_id, 0)"
+	if table != "rating_daily" {
+		period, col = "r.day / 100", "month"
+	}
+	rolledStaff, groupStaff := "staff_id, counter_id", staff+", "+counter+", "
+	if table == "rating_org_monthly" { // no staff or counter
+		staff, counter, rolledStaff, groupStaff = "0", "0", "0 AS staff_id, 0 AS counter_id", ""
 	}
 	type keyed struct {
 		P       int    `db:"p"`
@@ -50,22 +55,27 @@ func bulkRatingRecount(t *testing.T, db *store.DB, monthly bool) (fromRaw, rolle
 		}
 		return out
 	}
-	fromRaw = collect(`SELECT ` + period + ` AS p, r.org_id, COALESCE(r.staff_id, 0) AS staff_id, COALESCE(r.counter_id, 0) AS counter_id,
+	fromRaw = collect(`SELECT ` + period + ` AS p, r.org_id, ` + staff + ` AS staff_id, ` + counter + ` AS counter_id,
 		COALESCE(r.business_type_id, 0) AS business_type_id, r.channel, COALESCE(r.vendor_org_id, 0) AS vendor_org_id, r.level, r.scale,
 		CASE WHEN r.satisfied THEN 1 ELSE 0 END AS satisfied, count(*) AS n
 		FROM ratings r WHERE NOT EXISTS (SELECT 1 FROM ratings c WHERE c.corrects_id = r.id)
-		GROUP BY ` + period + `, r.org_id, COALESCE(r.staff_id, 0), COALESCE(r.counter_id, 0), COALESCE(r.business_type_id, 0), r.channel,
+		GROUP BY ` + period + `, r.org_id, ` + groupStaff + `COALESCE(r.business_type_id, 0), r.channel,
 		COALESCE(r.vendor_org_id, 0), r.level, r.scale, CASE WHEN r.satisfied THEN 1 ELSE 0 END`)
-	rolled = collect(`SELECT ` + col + ` AS p, org_id, staff_id, counter_id, business_type_id, channel, vendor_org_id, level, scale, satisfied, n FROM ` + table)
+	rolled = collect(`SELECT ` + col + ` AS p, org_id, ` + rolledStaff + `, business_type_id, channel, vendor_org_id, level, scale, satisfied, n FROM ` + table)
 	return fromRaw, rolled
 }
 
 type bulkSessionSums struct{ Sessions, Ended, Handle, Waited, Wait int64 }
 
-// bulkSessionRecount recomputes session_daily from service_sessions with the
-// rules of StartSession/EndSession (whole seconds, truncated).
-func bulkSessionRecount(t *testing.T, db *store.DB) (fromRaw, rolled map[string]bulkSessionSums) {
+// bulkSessionRecount recomputes session_daily (monthly: session_monthly) from
+// service_sessions with the rules of StartSession/EndSession (whole seconds,
+// truncated).
+func bulkSessionRecount(t *testing.T, db *store.DB, monthly bool) (fromRaw, rolled map[string]bulkSessionSums) {
 	t.Helper()
+	period, table, col := "day", "session_daily", "day"
+	if monthly {
+		period, table, col = "day / 100", "session_monthly", "month"
+	}
 	ctx := context.Background()
 	var raw []struct {
 		Day      int        `db:"day"`
@@ -79,7 +89,7 @@ func bulkSessionRecount(t *testing.T, db *store.DB) (fromRaw, rolled map[string]
 		Ended    *time.Time `db:"ended_at"`
 	}
 	// The counts by GROUP BY; the seconds from the rows, as Go computes them.
-	if err := db.Select(ctx, &raw, `SELECT day, org_id, staff_id, counter_id, COALESCE(business_type_id, 0) AS business_type_id, 1 AS n,
+	if err := db.Select(ctx, &raw, `SELECT `+period+` AS day, org_id, staff_id, counter_id, COALESCE(business_type_id, 0) AS business_type_id, 1 AS n,
 		queued_at, started_at, ended_at FROM service_sessions`); err != nil {
 		t.Fatal(err)
 	}
@@ -111,8 +121,8 @@ func bulkSessionRecount(t *testing.T, db *store.DB) (fromRaw, rolled map[string]
 		Ended   int64 `db:"ended"`
 		Waited  int64 `db:"waited"`
 	}
-	if err := db.Select(ctx, &counts, `SELECT day, org_id, staff_id, counter_id, COALESCE(business_type_id, 0) AS business_type_id, count(*) AS n,
-		count(ended_at) AS ended, count(queued_at) AS waited FROM service_sessions GROUP BY day, org_id, staff_id, counter_id, COALESCE(business_type_id, 0)`); err != nil {
+	if err := db.Select(ctx, &counts, `SELECT `+period+` AS day, org_id, staff_id, counter_id, COALESCE(business_type_id, 0) AS business_type_id, count(*) AS n,
+		count(ended_at) AS ended, count(queued_at) AS waited FROM service_sessions GROUP BY `+period+`, org_id, staff_id, counter_id, COALESCE(business_type_id, 0)`); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range counts {
@@ -134,8 +144,8 @@ func bulkSessionRecount(t *testing.T, db *store.DB) (fromRaw, rolled map[string]
 		Wd int64 `db:"waited"`
 		Ws int64 `db:"wait_seconds"`
 	}
-	if err := db.Select(ctx, &rs, `SELECT day, org_id, staff_id, counter_id, business_type_id, sessions, ended, handle_seconds, waited, wait_seconds
-		FROM session_daily`); err != nil {
+	if err := db.Select(ctx, &rs, `SELECT `+col+` AS day, org_id, staff_id, counter_id, business_type_id, sessions, ended, handle_seconds, waited, wait_seconds
+		FROM `+table); err != nil {
 		t.Fatal(err)
 	}
 	rolled = map[string]bulkSessionSums{}
@@ -150,29 +160,31 @@ func bulkSessionRecount(t *testing.T, db *store.DB) (fromRaw, rolled map[string]
 // checkRollups fails unless every roll-up equals its recomputation.
 func checkRollups(t *testing.T, db *store.DB) {
 	t.Helper()
-	for _, monthly := range []bool{false, true} {
-		raw, rolled := bulkRatingRecount(t, db, monthly)
+	for _, table := range []string{"rating_daily", "rating_monthly", "rating_org_monthly"} {
+		raw, rolled := bulkRatingRecount(t, db, table)
 		if len(raw) == 0 || !maps.Equal(raw, rolled) {
 			diff := 0
 			for k, v := range raw {
 				if rolled[k] != v {
 					if diff++; diff <= 5 {
-						t.Errorf("monthly=%v %s: raw %d, roll-up %d", monthly, k, v, rolled[k])
+						t.Errorf("%s %s: raw %d, roll-up %d", table, k, v, rolled[k])
 					}
 				}
 			}
-			t.Fatalf("monthly=%v: %d raw groups, %d roll-up rows, %d differ", monthly, len(raw), len(rolled), diff)
+			t.Fatalf("%s: %d raw groups, %d roll-up rows, %d differ", table, len(raw), len(rolled), diff)
 		}
 	}
-	raw, rolled := bulkSessionRecount(t, db)
-	if len(raw) == 0 || !maps.Equal(raw, rolled) {
-		for k, v := range raw {
-			if rolled[k] != v {
-				t.Errorf("sessions %s: raw %+v, roll-up %+v", k, v, rolled[k])
-				break
+	for _, monthly := range []bool{false, true} {
+		raw, rolled := bulkSessionRecount(t, db, monthly)
+		if len(raw) == 0 || !maps.Equal(raw, rolled) {
+			for k, v := range raw {
+				if rolled[k] != v {
+					t.Errorf("sessions (monthly=%v) %s: raw %+v, roll-up %+v", monthly, k, v, rolled[k])
+					break
+				}
 			}
+			t.Fatalf("session roll-up (monthly=%v): %d raw groups, %d roll-up rows", monthly, len(raw), len(rolled))
 		}
-		t.Fatalf("session roll-up: %d raw groups, %d roll-up rows", len(raw), len(rolled))
 	}
 }
 

@@ -43,6 +43,7 @@ func (s *Service) Rankings(ctx context.Context, by string, f ReportFilter) (*Ran
 		return nil, apperr.Field("by", "排名对象只能是 staff、counter 或 org", "by must be staff, counter or org")
 	}
 	f.GroupBy, f.Compare = by, ""
+	f.skipSessions = true // a ranking shows no session figures
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}

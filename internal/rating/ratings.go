@@ -312,7 +312,9 @@ func (s *Service) insert(ctx context.Context, r *Rating, onceKey, idem any, visi
 	return id, s.roll(ctx, day, r, 1)
 }
 
-// roll adds (sign 1) or removes (sign −1, a corrected rating) r in the roll-ups.
+// roll adds (sign 1) or removes (sign −1, a corrected rating) r in the roll-ups:
+// by day and by month with every key, and by month without staff and counter
+// (rating_org_monthly, what bank- and branch-wide reports read).
 func (s *Service) roll(ctx context.Context, day int, r *Rating, sign int) error {
 	sat := 0
 	if r.Satisfied {
@@ -331,7 +333,12 @@ func (s *Service) roll(ctx context.Context, day int, r *Rating, sign int) error 
 			return err
 		}
 	}
-	return nil
+	_, err := s.db.Exec(ctx, `INSERT INTO rating_org_monthly (month, org_id, business_type_id, channel, vendor_org_id, level, scale, satisfied, n)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (month, org_id, business_type_id, channel, vendor_org_id, level, scale, satisfied)
+		DO UPDATE SET n = rating_org_monthly.n + excluded.n`,
+		day/100, r.OrgID, deref(r.BusinessTypeID), r.Channel, deref(r.VendorOrgID), r.Level, r.Scale, sat, sign)
+	return err
 }
 
 func (s *Service) ratingByIdem(ctx context.Context, key any) (*Rating, error) {

@@ -9,6 +9,7 @@ import (
 	"lingting/internal/apperr"
 	"lingting/internal/scope"
 	"lingting/internal/stats"
+	"lingting/internal/store"
 )
 
 // ReportFilter selects what a satisfaction report or ranking covers. Days
@@ -21,6 +22,12 @@ type ReportFilter struct {
 	Compare                                                string
 	MinN                                                   int
 	Lang                                                   string
+
+	// Resolved by period, once per report.
+	orgPath      string // the path of OrgID's org ("" when none)
+	scopeImplied bool   // the OrgID subtree lies inside the caller's scope: its predicate alone suffices
+	skipSessions bool   // rankings show no session figures
+	orgLevel     bool   // the report needs no staff or counter: read rating_org_monthly
 }
 
 // Summary is the figures of one group (or of everything).
@@ -136,6 +143,9 @@ func (s *Service) Satisfaction(ctx context.Context, f ReportFilter) (*Report, er
 
 // period computes totals and groups for one range.
 func (s *Service) period(ctx context.Context, f ReportFilter) (*Period, error) {
+	if err := s.plan(ctx, &f); err != nil {
+		return nil, err
+	}
 	groups := map[string]*Summary{}
 	var totals Summary
 	var orgKeys []orgGroup
@@ -183,7 +193,7 @@ func (s *Service) period(ctx context.Context, f ReportFilter) (*Period, error) {
 		fn(&totals)
 		add(r.G, r.Monthly, fn)
 	}
-	if f.Channel == "" && f.VendorOrgID == 0 {
+	if f.Channel == "" && f.VendorOrgID == 0 && !f.skipSessions {
 		srows, err := s.sessionAggregates(ctx, f)
 		if err != nil {
 			return nil, err
@@ -191,7 +201,7 @@ func (s *Service) period(ctx context.Context, f ReportFilter) (*Period, error) {
 		for _, r := range srows {
 			fn := func(sm *Summary) { sm.addSessions(r) }
 			fn(&totals)
-			add(r.G, false, fn)
+			add(r.G, r.Monthly, fn)
 		}
 	}
 	totals.finish()
@@ -282,6 +292,41 @@ type sessionAgg struct {
 	Handle   int64  `db:"handle"`
 	Waited   int64  `db:"waited"`
 	Wait     int64  `db:"wait"`
+	Monthly  bool   `db:"-"`
+}
+
+// plan resolves what every part of a report shares: the path of the org
+// filter, whether the caller's scope already contains that subtree (then the
+// scope predicate is left out — on PostgreSQL the two subtree predicates
+// together were estimated at one row and planned as ~100 nested index scans),
+// and whether the report can read the roll-up without staff and counter.
+func (s *Service) plan(ctx context.Context, f *ReportFilter) error {
+	sc := scope.From(ctx)
+	if f.OrgID != 0 {
+		var path string
+		err := s.db.Get(ctx, &path, "SELECT path FROM orgs WHERE id = ?", f.OrgID)
+		if err != nil && !store.IsNoRows(err) {
+			return err
+		}
+		if path == "" {
+			path = "-" // an unknown org: matches nothing (no path starts with "-")
+		}
+		f.orgPath = path
+		// Scope predicates are ORed: if the org side alone covers the subtree,
+		// every row of the subtree passes. A vendor-side caller's roots apply
+		// to the vendor column, which the org filter does not constrain.
+		// (Only subtree roots count: an org-only scope does not cover the org's children.)
+		f.scopeImplied = sc.All
+		for _, root := range sc.Roots {
+			if sc.Axis != scope.AxisVendor && strings.HasPrefix(path, root) {
+				f.scopeImplied = true
+			}
+		}
+	}
+	// rating_org_monthly has no staff_id or counter_id: usable when nothing
+	// filters or groups by them and the scope does not match on staff.
+	f.orgLevel = f.StaffID == 0 && f.CounterID == 0 && f.GroupBy != "staff" && f.GroupBy != "counter" && (sc.All || !sc.Self)
+	return nil
 }
 
 var rollupScope = scope.Columns{Org: "d.org_id", Vendor: "d.vendor_org_id", Self: "d.staff_id"}
@@ -320,8 +365,12 @@ func filterSQL(ctx context.Context, f ReportFilter, p part, sessions bool) (stri
 	if sessions {
 		cols = sessionRollupScope
 	}
-	pred, args := scope.From(ctx).Where(cols)
-	w := " WHERE " + pred
+	w, args := " WHERE 1=1", []any(nil)
+	if !f.scopeImplied {
+		var pred string
+		pred, args = scope.From(ctx).Where(cols)
+		w = " WHERE " + pred
+	}
 	if p.monthly {
 		w += " AND d.month BETWEEN ? AND ?"
 	} else {
@@ -329,8 +378,10 @@ func filterSQL(ctx context.Context, f ReportFilter, p part, sessions bool) (stri
 	}
 	args = append(args, p.lo, p.hi)
 	if f.OrgID != 0 {
-		w += " AND " + scope.InSubtree("d.org_id")
-		args = append(args, f.OrgID)
+		// The path as a literal prefix: the planner estimates it from the
+		// orgs index instead of guessing at a nested subquery.
+		w += " AND d.org_id IN (SELECT id FROM orgs WHERE path LIKE ?)"
+		args = append(args, f.orgPath+"%")
 	}
 	dims := map[string]int64{"d.staff_id": f.StaffID, "d.counter_id": f.CounterID, "d.business_type_id": f.BusinessTypeID}
 	if !sessions {
@@ -361,6 +412,9 @@ func (s *Service) ratingAggregates(ctx context.Context, f ReportFilter) ([]aggRo
 		table := "rating_daily"
 		if p.monthly {
 			table = "rating_monthly"
+			if f.orgLevel {
+				table = "rating_org_monthly"
+			}
 		}
 		join := ""
 		if f.GroupBy == "org" {
@@ -393,13 +447,33 @@ func (s *Service) sessionAggregates(ctx context.Context, f ReportFilter) ([]sess
 		}
 		join = " JOIN orgs o ON o.id = d.org_id"
 	}
-	g := groupExpr(f.GroupBy, false)
-	w, args := filterSQL(ctx, f, part{lo: f.From, hi: f.To}, true)
-	var rows []sessionAgg
-	err := s.db.Select(ctx, &rows, "SELECT "+g+` AS g, CAST(COALESCE(SUM(d.sessions), 0) AS BIGINT) AS sessions, CAST(COALESCE(SUM(d.ended), 0) AS BIGINT) AS ended,
-		CAST(COALESCE(SUM(d.handle_seconds), 0) AS BIGINT) AS handle, CAST(COALESCE(SUM(d.waited), 0) AS BIGINT) AS waited, CAST(COALESCE(SUM(d.wait_seconds), 0) AS BIGINT) AS wait
-		FROM session_daily d`+join+w+groupByClause(g), args...)
-	return rows, err
+	// Whole months from session_monthly, the ragged ends (and day or week
+	// groupings) from session_daily, as for ratings.
+	parts := []part{{lo: f.From, hi: f.To}}
+	if f.GroupBy != "day" && f.GroupBy != "week" {
+		parts = split(f.From, f.To)
+	}
+	var out []sessionAgg
+	for _, p := range parts {
+		table := "session_daily"
+		if p.monthly {
+			table = "session_monthly"
+		}
+		g := groupExpr(f.GroupBy, p.monthly)
+		w, args := filterSQL(ctx, f, p, true)
+		var rows []sessionAgg
+		err := s.db.Select(ctx, &rows, "SELECT "+g+` AS g, CAST(COALESCE(SUM(d.sessions), 0) AS BIGINT) AS sessions, CAST(COALESCE(SUM(d.ended), 0) AS BIGINT) AS ended,
+			CAST(COALESCE(SUM(d.handle_seconds), 0) AS BIGINT) AS handle, CAST(COALESCE(SUM(d.waited), 0) AS BIGINT) AS waited, CAST(COALESCE(SUM(d.wait_seconds), 0) AS BIGINT) AS wait
+			FROM `+table+` d`+join+w+groupByClause(g), args...)
+		if err != nil {
+			return nil, err
+		}
+		for i := range rows {
+			rows[i].Monthly = p.monthly
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
 }
 
 // groupBy lists the GROUP BY columns, leaving out the constant of an ungrouped report.

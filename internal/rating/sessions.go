@@ -358,15 +358,23 @@ func (s *Service) Sessions(ctx context.Context, f SessionFilter) ([]Session, int
 	return out, total, nil
 }
 
-// rollSession adds to the day's session roll-up.
+// rollSession adds to the session roll-ups of the day and of its month.
 func (s *Service) rollSession(ctx context.Context, day int, orgID, staffID, counterID, btID int64, sessions, ended int, handle int64, waited int, wait int64) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO session_daily (day, org_id, staff_id, counter_id, business_type_id, sessions, ended, handle_seconds, waited, wait_seconds)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (day, org_id, staff_id, counter_id, business_type_id) DO UPDATE SET sessions = session_daily.sessions + excluded.sessions,
-		ended = session_daily.ended + excluded.ended, handle_seconds = session_daily.handle_seconds + excluded.handle_seconds,
-		waited = session_daily.waited + excluded.waited, wait_seconds = session_daily.wait_seconds + excluded.wait_seconds`,
-		day, orgID, staffID, counterID, btID, sessions, ended, handle, waited, wait)
-	return err
+	for _, t := range []struct {
+		table, col string
+		period     int
+	}{{"session_daily", "day", day}, {"session_monthly", "month", day / 100}} {
+		_, err := s.db.Exec(ctx, `INSERT INTO `+t.table+` (`+t.col+`, org_id, staff_id, counter_id, business_type_id, sessions, ended, handle_seconds, waited, wait_seconds)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (`+t.col+`, org_id, staff_id, counter_id, business_type_id) DO UPDATE SET sessions = `+t.table+`.sessions + excluded.sessions,
+			ended = `+t.table+`.ended + excluded.ended, handle_seconds = `+t.table+`.handle_seconds + excluded.handle_seconds,
+			waited = `+t.table+`.waited + excluded.waited, wait_seconds = `+t.table+`.wait_seconds + excluded.wait_seconds`,
+			t.period, orgID, staffID, counterID, btID, sessions, ended, handle, waited, wait)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func deref(p *int64) int64 {
