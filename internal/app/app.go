@@ -143,6 +143,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	a.Customers = customer.NewService(db, a.Audit, a.Orgs)
 	a.importKick = make(chan struct{}, 1)
 	a.Assets = asset.NewService(db, a.Audit, a.Orgs)
+	a.Customers.RegisterImportKind("assets", a.Assets.Importer(), "asset.create")
 	a.Tickets = ticket.NewService(db, a.Audit, a.Orgs, a.Customers, a.Assets)
 	a.Telephony = telephony.NewService(db, a.Orgs, a.Customers, a.Tickets, a.Assets)
 	a.KB = kb.NewService(db, a.Audit)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"lingting/internal/audit"
+	"lingting/internal/importer"
 	"lingting/internal/org"
 	"lingting/internal/perm"
 	"lingting/internal/scope"
@@ -116,6 +117,8 @@ type Service struct {
 	now   func() time.Time
 	// RetentionDays after deletion before personal data is purged.
 	RetentionDays int
+	// kinds are the other kinds of import the import job runs (RegisterImportKind).
+	kinds map[string]importer.Kind
 }
 
 // NewService wires the service.

@@ -70,12 +70,12 @@ FROM imports i JOIN users u ON u.id = i.created_by LEFT JOIN users r ON r.id = i
 
 var policies = map[string]bool{"skip": true, "update": true, "reject": true}
 
-// StartImport stores an uploaded customer file for validation in the background.
+// StartImport stores an uploaded file (customers or a registered kind) for validation in the background.
 // Importers without import.approve need the service centre's review.
 func (s *Service) StartImport(ctx context.Context, kind, filename, policy string, content []byte) (*Import, error) {
 	var v apperr.Validation
-	if kind != "customers" {
-		v.Add("kind", "目前只支持 customers", "only customers can be imported here")
+	if err := s.checkKind(ctx, kind, &v); err != nil {
+		return nil, err
 	}
 	if policy == "" {
 		policy = "skip"

@@ -88,8 +88,9 @@ func (s *Service) validateImport(sys context.Context, id int64) error {
 		Filename  string `db:"filename"`
 		Policy    string `db:"duplicate_policy"`
 		CreatedBy int64  `db:"created_by"`
+		Kind      string `db:"kind"`
 	}
-	if err := s.db.Get(sys, &row, "SELECT content, filename, duplicate_policy, created_by FROM imports WHERE id = ?", id); err != nil {
+	if err := s.db.Get(sys, &row, "SELECT content, filename, duplicate_policy, created_by, kind FROM imports WHERE id = ?", id); err != nil {
 		return err
 	}
 	ctx, _, err := s.callerContext(sys, row.CreatedBy)
@@ -104,6 +105,9 @@ func (s *Service) validateImport(sys context.Context, id int64) error {
 		return s.failImport(sys, id, readProblem(err, 0))
 	}
 	defer rr.Close()
+	if k, ok := s.kinds[row.Kind]; ok {
+		return s.validateKindImport(ctx, sys, id, k, rr, row.Policy)
+	}
 	header := rr.Header()
 	cols, fileErrs := importer.MapCustomerHeader(header)
 	hdrJSON, _ := json.Marshal(header)
@@ -485,7 +489,12 @@ func (s *Service) decideImport(ctx context.Context, id int64, from string, apply
 			}
 			return s.audit.Record(ctx, audit.Entry{Action: "reject", Entity: "import", EntityID: id, OrgID: imp.OrgID, Summary: "驳回导入 " + imp.Filename, After: map[string]any{"note": note}})
 		}
-		inserted, updated, err := s.applyRows(ctx, imp)
+		var inserted, updated int
+		if k, ok := s.kinds[imp.Kind]; ok {
+			inserted, updated, err = s.applyKindRows(ctx, k, imp)
+		} else {
+			inserted, updated, err = s.applyRows(ctx, imp)
+		}
 		if err != nil {
 			return err
 		}
@@ -498,7 +507,7 @@ func (s *Service) decideImport(ctx context.Context, id int64, from string, apply
 			return err
 		}
 		return s.audit.Record(ctx, audit.Entry{Action: "apply", Entity: "import", EntityID: id, OrgID: imp.OrgID,
-			Summary: fmt.Sprintf("导入客户 %s：新增 %d，更新 %d", imp.Filename, inserted, updated),
+			Summary: fmt.Sprintf("导入%s %s：新增 %d，更新 %d", s.kindLabel(imp.Kind), imp.Filename, inserted, updated),
 			After:   map[string]any{"inserted": inserted, "updated": updated, "rejected": imp.Rejected, "duplicates": imp.Duplicates, "total": imp.Total}})
 	})
 	if err != nil {

@@ -39,6 +39,7 @@ func (s *Server) customerRoutes() {
 	s.api("POST /api/v1/imports", "import.create", s.startImport)
 	s.api("GET /api/v1/imports", authed, s.listImports)
 	s.api("GET /api/v1/imports/templates/customers.xlsx", authed, s.importTemplate)
+	s.api("GET /api/v1/imports/templates/assets.xlsx", authed, s.assetImportTemplate)
 	s.api("GET /api/v1/imports/{id}", authed, s.getImport)
 	s.api("GET /api/v1/imports/{id}/rejected.xlsx", authed, s.rejectedReport)
 	s.api("POST /api/v1/imports/{id}/apply", "import.create", s.applyImport)

@@ -132,6 +132,11 @@ func (s *Server) importTemplate(w http.ResponseWriter, _ *http.Request, _ *auth.
 	return importer.CustomerTemplate(w)
 }
 
+func (s *Server) assetImportTemplate(w http.ResponseWriter, _ *http.Request, _ *auth.Principal) error {
+	downloadHeaders(w, xlsxType, "机具导入模板.xlsx")
+	return s.Customers.KindTemplate("assets", w)
+}
+
 func (s *Server) rejectedReport(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
 	id, err := pathID(r)
 	if err != nil {

@@ -4,6 +4,10 @@ import { buildUrl, http, type Page } from './http'
 export const IMPORT_STATUSES = ['validating', 'ready', 'pending_review', 'applied', 'rejected', 'failed'] as const
 export type ImportStatus = (typeof IMPORT_STATUSES)[number]
 
+/** What an import brings in (POST /imports kind). */
+export const IMPORT_KINDS = ['customers', 'assets'] as const
+export type ImportKind = (typeof IMPORT_KINDS)[number]
+
 export const DUPLICATE_POLICIES = ['skip', 'update', 'reject'] as const
 export type DuplicatePolicy = (typeof DUPLICATE_POLICIES)[number]
 
@@ -64,7 +68,7 @@ export function isValidating(job: Pick<ImportJob, 'status'> | null | undefined):
 }
 
 /** Address of the import template (downloaded by the browser). */
-export const templateUrl = (kind = 'customers') => buildUrl(`/imports/templates/${kind}.xlsx`)
+export const templateUrl = (kind: ImportKind = 'customers') => buildUrl(`/imports/templates/${kind}.xlsx`)
 
 /** Address of an import's rejected rows with a 错误原因 column. */
 export const rejectedUrl = (id: number) => buildUrl(`/imports/${id}/rejected.xlsx`)
@@ -73,7 +77,7 @@ export const importsApi = {
   list: (f: ImportFilter = {}) => http.get<Page<ImportJob>>('/imports', { ...f }),
   get: (id: number) => http.get<ImportJob>(`/imports/${id}`),
   /** Uploads a file as multipart (CSRF header and Accept-Language as every call) → 202 { id, status }. */
-  upload: (file: Blob, filename: string, policy: DuplicatePolicy, kind = 'customers') => {
+  upload: (file: Blob, filename: string, policy: DuplicatePolicy, kind: ImportKind = 'customers') => {
     const form = new FormData()
     form.append('kind', kind)
     form.append('duplicate_policy', policy)
