@@ -115,15 +115,7 @@ func (s *Service) CheckExport(ctx context.Context, f *Filter) error {
 // EachTicket streams the visible tickets reported in the period (in id order,
 // a thousand at a time) for the history export. Call CheckExport first.
 func (s *Service) EachTicket(ctx context.Context, f Filter, fn func(*TicketRow) error) error {
-	w, args := ticketWhere(ctx, &f, true)
-	if f.TicketType != "" {
-		w += " AND t.type = ?"
-		args = append(args, f.TicketType)
-	}
-	if f.Status != "" {
-		w += " AND t.status = ?"
-		args = append(args, f.Status)
-	}
+	w, args := exportWhere(ctx, &f)
 	q := s.sql("export-tickets", map[string]string{"where": w})
 	var after int64
 	const batch = 1000

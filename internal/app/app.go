@@ -34,6 +34,7 @@ import (
 	"lingting/internal/org"
 	"lingting/internal/perm"
 	"lingting/internal/rating"
+	"lingting/internal/reportjob"
 	"lingting/internal/sla"
 	"lingting/internal/store"
 	"lingting/internal/telephony"
@@ -104,8 +105,10 @@ type App struct {
 	// SLATimers applies policies to tickets and fires warnings and escalations.
 	SLATimers *sla.Timers
 	// Notify is the notification outbox and its delivery worker.
-	Notify  *notify.Service
-	workers sync.WaitGroup
+	Notify *notify.Service
+	// ReportJobs runs background exports and scheduled reports.
+	ReportJobs *reportjob.Service
+	workers    sync.WaitGroup
 	// Bootstrap says what the first start created (the admin login to print).
 	Bootstrap org.BootstrapResult
 }
@@ -136,7 +139,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	}
 	a := &App{Config: cfg, DB: db, Metrics: prometheus.NewRegistry()}
 	a.Perms = perm.NewRegistry(PermissionGroups, org.Permissions, audit.Permissions, customer.Permissions, ticket.Permissions, asset.Permissions, telephony.Permissions, kb.Permissions,
-		rating.Permissions, sla.Permissions, notify.Permissions, contract.Permissions)
+		rating.Permissions, sla.Permissions, notify.Permissions, contract.Permissions, reportjob.Permissions)
 	a.Audit = audit.New(db)
 	a.Orgs = org.NewService(db, a.Audit, a.Perms)
 	a.Auth = auth.NewService(db, a.Orgs, a.Audit)
@@ -151,7 +154,15 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	a.Analytics = analytics.NewService(db, a.Ratings)
 	a.SLA = sla.NewService(db, a.Audit)
 	a.Clock = sla.NewClock()
-	a.Notify = notify.NewService(db, a.Audit, notifyConfig(cfg), a.Clock.Now)
+	dataDir := cfg.DataDir
+	if dataDir == "" {
+		dataDir = "data"
+	}
+	nc := notifyConfig(cfg)
+	nc.DataDir = dataDir
+	a.Notify = notify.NewService(db, a.Audit, nc, a.Clock.Now)
+	a.ReportJobs = reportjob.NewService(db, a.Audit, a.Orgs, a.Notify,
+		reportjob.Config{DataDir: dataDir, Threshold: cfg.ExportAsyncRows, KeepDays: cfg.ExportKeepDays}, a.Clock.Now)
 	a.SLATimers = sla.NewTimers(db, a.SLA, a.Clock)
 	a.SLATimers.Notifier = a.Notify
 	if cfg.SLACatchUp > 0 {
@@ -168,10 +179,6 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		return nil, fmt.Errorf("app: analytics roll-ups: %w", err)
 	}
 	a.Contracts = contract.NewService(db, a.Audit, a.Orgs)
-	dataDir := cfg.DataDir
-	if dataDir == "" {
-		dataDir = "data"
-	}
 	a.Attachments = attachment.NewService(db, a.Audit, a.Tickets, dataDir)
 	a.Views = view.NewService(db)
 	a.Dispatch = dispatch.NewService(db, a.Audit, a.Orgs, a.Tickets)
@@ -206,7 +213,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		webFS = emptyFS{}
 	}
 	a.Server, err = httpapi.New(httpapi.Deps{DB: db, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Perms: a.Perms,
-		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, Notify: a.Notify, Ratings: a.Ratings, Analytics: a.Analytics, Contracts: a.Contracts, Attachments: a.Attachments, Views: a.Views, Dispatch: a.Dispatch, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
+		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, Notify: a.Notify, ReportJobs: a.ReportJobs, Ratings: a.Ratings, Analytics: a.Analytics, Contracts: a.Contracts, Attachments: a.Attachments, Views: a.Views, Dispatch: a.Dispatch, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
 	if err != nil {
 		return nil, err
 	}
@@ -286,9 +293,10 @@ func (a *App) StartWorkers(ctx context.Context) {
 	if every <= 0 {
 		every = 15 * time.Second
 	}
-	a.workers.Add(2)
+	a.workers.Add(3)
 	go func() { defer a.workers.Done(); a.SLATimers.Run(ctx, every) }()
 	go func() { defer a.workers.Done(); a.Notify.Run(ctx) }()
+	go func() { defer a.workers.Done(); a.ReportJobs.Run(ctx) }()
 }
 
 // runDeviceWatch alerts administrators about rating devices gone offline.

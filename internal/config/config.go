@@ -62,6 +62,10 @@ type Config struct {
 	NotifyRetryBase    time.Duration `koanf:"notify_retry_base"`     // first back-off, doubled per retry (30s)
 	NotifyPoll         time.Duration `koanf:"notify_poll"`           // how often the delivery worker looks for due deliveries (5s)
 	DemoSLAPolicies    bool          `koanf:"demo_sla_policies"`     // the demo data set includes SLA policies (true)
+
+	// Background exports and scheduled reports (docs/OPERATIONS.md, "Exports").
+	ExportAsyncRows int `koanf:"export_async_rows"` // exports over this many rows run as background jobs (50000)
+	ExportKeepDays  int `koanf:"export_keep_days"`  // days a finished export file stays downloadable (7)
 }
 
 // Defaults are safe for a first start on one machine.
@@ -92,6 +96,8 @@ func Defaults() map[string]any {
 		"notify_retry_base":   "30s",
 		"notify_poll":         "5s",
 		"demo_sla_policies":   true,
+		"export_async_rows":   50_000,
+		"export_keep_days":    7,
 	}
 }
 

@@ -10,33 +10,34 @@ import (
 	"lingting/internal/apperr"
 	"lingting/internal/audit"
 	"lingting/internal/auth"
+	"lingting/internal/reportjob"
 )
 
 // analyticsRoutes serves the service reports (R-ANA-01…10), SLA compliance
 // (R-SLA-06) and the ticket history export (R-ANA-09). Satisfaction and rankings live with the ratings.
 func (s *Server) analyticsRoutes() {
-	s.api("GET /api/v1/analytics/devices", "analytics.read", s.analyticsReport("机具分布", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+	s.api("GET /api/v1/analytics/devices", "analytics.read", s.analyticsReport("devices", "机具分布", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
 		rep, err := s.Analytics.Devices(r.Context(), f)
 		if err != nil {
 			return nil, analytics.Table{}, "", err
 		}
 		return rep, rep.Table(), "截至 " + rep.Date, nil
 	}))
-	s.api("GET /api/v1/analytics/devices/operation", "analytics.read", s.analyticsReport("运行情况", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+	s.api("GET /api/v1/analytics/devices/operation", "analytics.read", s.analyticsReport("operation", "运行情况", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
 		rep, err := s.Analytics.Operation(r.Context(), f)
 		if err != nil {
 			return nil, analytics.Table{}, "", err
 		}
 		return rep, rep.Table(), rep.From + " ~ " + rep.To, nil
 	}))
-	s.api("GET /api/v1/analytics/service-time", "analytics.read", s.analyticsReport("服务时长", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+	s.api("GET /api/v1/analytics/service-time", "analytics.read", s.analyticsReport("service-time", "服务时长", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
 		rep, err := s.Analytics.ServiceTime(r.Context(), f)
 		if err != nil {
 			return nil, analytics.Table{}, "", err
 		}
 		return rep, rep.Table(), rep.From + " ~ " + rep.To + "，超负荷：服务人员单日工作超过 " + num(rep.OverloadHours) + " 小时", nil
 	}))
-	s.api("GET /api/v1/analytics/manpower", "analytics.read", s.analyticsReport("人力分析", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+	s.api("GET /api/v1/analytics/manpower", "analytics.read", s.analyticsReport("manpower", "人力分析", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
 		rep, err := s.Analytics.Manpower(r.Context(), f)
 		if err != nil {
 			return nil, analytics.Table{}, "", err
@@ -44,7 +45,7 @@ func (s *Server) analyticsRoutes() {
 		return rep, rep.Table(), rep.From + " ~ " + rep.To + "，超负荷：服务人员单日工作超过 " + num(rep.OverloadHours) +
 			" 小时，或当前未完成工单超过 " + strconv.Itoa(rep.OverloadOpen) + " 张", nil
 	}))
-	s.api("GET /api/v1/analytics/abnormal", "analytics.read", s.analyticsReport("异常服务", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+	s.api("GET /api/v1/analytics/abnormal", "analytics.read", s.analyticsReport("abnormal", "异常服务", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
 		rep, err := s.Analytics.Abnormal(r.Context(), f)
 		if err != nil {
 			return nil, analytics.Table{}, "", err
@@ -58,7 +59,7 @@ func (s *Server) analyticsRoutes() {
 		}
 		return rep, rep.Table(), line, nil
 	}))
-	s.api("GET /api/v1/analytics/faults", "analytics.read", s.analyticsReport("故障分析", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+	s.api("GET /api/v1/analytics/faults", "analytics.read", s.analyticsReport("faults", "故障分析", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
 		switch f.View {
 		case "", "summary":
 			rep, err := s.Analytics.Faults(r.Context(), f)
@@ -75,14 +76,14 @@ func (s *Server) analyticsRoutes() {
 		}
 		return nil, analytics.Table{}, "", apperr.Field("view", "只能是 summary（故障次数）或 causes（故障原因）", "view must be summary or causes")
 	}))
-	s.api("GET /api/v1/analytics/complaints", "analytics.read", s.analyticsReport("投诉与建议", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+	s.api("GET /api/v1/analytics/complaints", "analytics.read", s.analyticsReport("complaints", "投诉与建议", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
 		rep, err := s.Analytics.Complaints(r.Context(), f)
 		if err != nil {
 			return nil, analytics.Table{}, "", err
 		}
 		return rep, rep.Table(), rep.From + " ~ " + rep.To, nil
 	}))
-	s.api("GET /api/v1/analytics/sla", "analytics.read", s.analyticsReport("SLA 达标", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+	s.api("GET /api/v1/analytics/sla", "analytics.read", s.analyticsReport("sla", "SLA 达标", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
 		rep, err := s.Analytics.SLA(r.Context(), f)
 		if err != nil {
 			return nil, analytics.Table{}, "", err
@@ -135,14 +136,24 @@ func queryHours(r *http.Request, name string, v *apperr.Validation) float64 {
 }
 
 // analyticsReport answers a report as JSON, or with format=xlsx as the same
-// table with its title, period and filters in the header row (audited).
-func (s *Server) analyticsReport(name string, run func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error)) apiFunc {
-	return func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+// table with its title, period and filters in the header row (audited); a
+// table over the background threshold becomes an export job (202). The
+// document is registered under key for background exports and subscriptions.
+func (s *Server) analyticsReport(key, name string, run func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error)) apiFunc {
+	build := func(r *http.Request) (any, *reportjob.Doc, error) {
 		f, err := s.analyticsFilter(r)
 		if err != nil {
-			return err
+			return nil, nil, err
 		}
 		rep, table, period, err := run(r, f)
+		if err != nil {
+			return nil, nil, err
+		}
+		return rep, tableDoc(name, table, period, filterLine(r)), nil
+	}
+	s.exportable(key, build)
+	return func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+		rep, doc, err := build(r)
 		if err != nil {
 			return err
 		}
@@ -150,15 +161,20 @@ func (s *Server) analyticsReport(name string, run func(r *http.Request, f analyt
 			writeJSON(w, http.StatusOK, rep)
 			return nil
 		}
-		if err := s.Audit.Record(r.Context(), audit.Entry{Action: "export", Entity: "report", OrgID: p.User.OrgID,
-			Summary: "导出报表：" + table.Title, After: map[string]any{"filter": r.URL.RawQuery}}); err != nil {
-			return err
-		}
-		downloadHeaders(w, xlsxType, name+".xlsx")
-		return writeXLSX(w, []string{table.Title, period, filterLine(r)}, func(emit func([]string) error) error {
-			if err := emit(table.Header); err != nil {
-				return err
-			}
+		return s.sendExport(w, r, p, key, doc, audit.Entry{Action: "export", Entity: "report", OrgID: p.User.OrgID,
+			Summary: "导出报表：" + doc.Header[0], After: map[string]any{"filter": r.URL.RawQuery}})
+	}
+}
+
+// tableDoc is a report table as an export: title, period and filters, the
+// column names, the rows and the totals.
+func tableDoc(name string, table analytics.Table, period, filters string) *reportjob.Doc {
+	total := len(table.Rows)
+	if table.Totals != nil {
+		total++
+	}
+	return &reportjob.Doc{Name: name, Header: []string{table.Title, period, filters}, Columns: table.Header, Total: total,
+		Rows: func(emit func([]string) error) error {
 			for _, row := range table.Rows {
 				if err := emit(row); err != nil {
 					return err
@@ -168,8 +184,7 @@ func (s *Server) analyticsReport(name string, run func(r *http.Request, f analyt
 				return emit(table.Totals)
 			}
 			return nil
-		})
-	}
+		}}
 }
 
 func (s *Server) analyticsDashboard(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
@@ -186,28 +201,36 @@ func (s *Server) analyticsDashboard(w http.ResponseWriter, r *http.Request, _ *a
 }
 
 // exportTicketHistory streams 任务明细: every visible ticket reported in the
-// period with every field, as .xlsx; every export is audited first.
+// period with every field, as .xlsx; every export is audited first. Over
+// the background threshold (10^6 rows are possible) it becomes an export job.
 func (s *Server) exportTicketHistory(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-	f, err := s.analyticsFilter(r)
+	doc, err := s.ticketHistoryDoc(r)
 	if err != nil {
 		return err
 	}
-	if err := s.Analytics.CheckExport(r.Context(), &f); err != nil {
-		return err
+	return s.sendExport(w, r, p, "tickets", doc, audit.Entry{Action: "export", Entity: "ticket", OrgID: p.User.OrgID,
+		Summary: "导出任务明细", After: map[string]any{"filter": r.URL.RawQuery}})
+}
+
+func (s *Server) ticketHistoryDoc(r *http.Request) (*reportjob.Doc, error) {
+	f, err := s.analyticsFilter(r)
+	if err != nil {
+		return nil, err
 	}
-	if err := s.Audit.Record(r.Context(), audit.Entry{Action: "export", Entity: "ticket", OrgID: p.User.OrgID,
-		Summary: "导出任务明细", After: map[string]any{"filter": r.URL.RawQuery}}); err != nil {
-		return err
+	if err := s.Analytics.CheckExport(r.Context(), &f); err != nil {
+		return nil, err
+	}
+	total, err := s.Analytics.CountTickets(r.Context(), f)
+	if err != nil {
+		return nil, err
 	}
 	stamp := time.Now().In(s.Analytics.Zone()).Format("20060102-1504")
-	downloadHeaders(w, xlsxType, "任务明细-"+stamp+".xlsx")
 	period := analytics.FormatDay(f.From) + " ~ " + analytics.FormatDay(f.To)
-	return writeXLSX(w, []string{"任务明细", period, filterLine(r)}, func(emit func([]string) error) error {
-		if err := emit(analytics.ExportHeader); err != nil {
-			return err
-		}
-		return s.Analytics.EachTicket(r.Context(), f, func(t *analytics.TicketRow) error {
-			return emit(s.Analytics.Cells(t))
-		})
-	})
+	ctx := r.Context()
+	return &reportjob.Doc{Name: "任务明细-" + stamp, Header: []string{"任务明细", period, filterLine(r)}, Columns: analytics.ExportHeader, Total: total,
+		Rows: func(emit func([]string) error) error {
+			return s.Analytics.EachTicket(ctx, f, func(t *analytics.TicketRow) error {
+				return emit(s.Analytics.Cells(t))
+			})
+		}}, nil
 }

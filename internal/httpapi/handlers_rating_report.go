@@ -12,8 +12,10 @@ import (
 	qrcode "github.com/skip2/go-qrcode"
 
 	"lingting/internal/apperr"
+	"lingting/internal/audit"
 	"lingting/internal/auth"
 	"lingting/internal/rating"
+	"lingting/internal/reportjob"
 )
 
 func hashHex(s string) string {
@@ -167,12 +169,10 @@ func optPct(p *float64) string {
 	return pct(*p)
 }
 
-func (s *Server) satisfactionReport(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
-	f, err := s.reportFilter(r)
-	if err != nil {
-		return err
-	}
-	rep, err := s.Ratings.Satisfaction(r.Context(), f)
+// satisfactionReport answers the satisfaction report as JSON or .xlsx
+// (audited; over the background threshold an export job).
+func (s *Server) satisfactionReport(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	rep, doc, err := s.satisfactionDoc(r)
 	if err != nil {
 		return err
 	}
@@ -180,43 +180,52 @@ func (s *Server) satisfactionReport(w http.ResponseWriter, r *http.Request, _ *a
 		writeJSON(w, http.StatusOK, rep)
 		return nil
 	}
-	downloadHeaders(w, xlsxType, "满意度分析.xlsx")
+	return s.sendExport(w, r, p, "satisfaction", doc, audit.Entry{Action: "export", Entity: "report", OrgID: p.User.OrgID,
+		Summary: "导出报表：满意度分析", After: map[string]any{"filter": r.URL.RawQuery}})
+}
+
+func (s *Server) satisfactionDoc(r *http.Request) (any, *reportjob.Doc, error) {
+	f, err := s.reportFilter(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	rep, err := s.Ratings.Satisfaction(r.Context(), f)
+	if err != nil {
+		return nil, nil, err
+	}
 	row := func(key, label string, sm rating.Summary) []string {
 		return []string{key, label, itoa(sm.N), itoa(sm.Satisfied), pct(sm.Rate), pct(sm.WilsonLower), pct(sm.WilsonUpper),
 			strconv.FormatFloat(sm.Mean, 'f', 2, 64), itoa(sm.Sessions), optPct(sm.Participation), optNum(sm.AvgHandleSeconds), optNum(sm.AvgWaitSeconds)}
 	}
-	return writeXLSX(w, []string{"满意度分析", rep.From + " ~ " + rep.To, filterLine(r)}, func(emit func([]string) error) error {
-		if err := emit([]string{"分组", "名称", "评价数", "满意数", "满意率", "置信下限", "置信上限", "平均分", "服务人次", "参评率", "平均办理秒数", "平均等候秒数"}); err != nil {
-			return err
-		}
-		for _, it := range rep.Items {
-			if err := emit(row(it.Key, it.Label, it.Summary)); err != nil {
+	total := len(rep.Items) + 1
+	if rep.Compare != nil {
+		total += 2
+	}
+	return rep, &reportjob.Doc{Name: "满意度分析", Header: []string{"满意度分析", rep.From + " ~ " + rep.To, filterLine(r)},
+		Columns: []string{"分组", "名称", "评价数", "满意数", "满意率", "置信下限", "置信上限", "平均分", "服务人次", "参评率", "平均办理秒数", "平均等候秒数"}, Total: total,
+		Rows: func(emit func([]string) error) error {
+			for _, it := range rep.Items {
+				if err := emit(row(it.Key, it.Label, it.Summary)); err != nil {
+					return err
+				}
+			}
+			if err := emit(row("合计", "", rep.Totals)); err != nil {
 				return err
 			}
-		}
-		if err := emit(row("合计", "", rep.Totals)); err != nil {
-			return err
-		}
-		if rep.Compare != nil {
-			if err := emit(row("对比期 "+rep.Compare.From+" ~ "+rep.Compare.To, "", rep.Compare.Totals)); err != nil {
-				return err
+			if rep.Compare != nil {
+				if err := emit(row("对比期 "+rep.Compare.From+" ~ "+rep.Compare.To, "", rep.Compare.Totals)); err != nil {
+					return err
+				}
+				return emit([]string{"差异检验", rep.Compare.Test.Sentence})
 			}
-			return emit([]string{"差异检验", rep.Compare.Test.Sentence})
-		}
-		return nil
-	})
+			return nil
+		}}, nil
 }
 
-func (s *Server) rankingsReport(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
-	f, err := s.reportFilter(r)
-	if err != nil {
-		return err
-	}
-	by := r.URL.Query().Get("by")
-	if by == "" {
-		by = "staff"
-	}
-	rk, err := s.Ratings.Rankings(r.Context(), by, f)
+// rankingsReport answers the rankings as JSON or .xlsx (audited; over the
+// background threshold an export job).
+func (s *Server) rankingsReport(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
+	rk, doc, err := s.rankingsDoc(r)
 	if err != nil {
 		return err
 	}
@@ -224,12 +233,26 @@ func (s *Server) rankingsReport(w http.ResponseWriter, r *http.Request, _ *auth.
 		writeJSON(w, http.StatusOK, rk)
 		return nil
 	}
-	downloadHeaders(w, xlsxType, "满意度排名.xlsx")
-	return writeXLSX(w, []string{"满意度排名（按 95% 置信下限）", rk.From + " ~ " + rk.To, filterLine(r), fmt.Sprintf("最少评价数 %d", rk.MinN)},
-		func(emit func([]string) error) error {
-			if err := emit([]string{"名次", "名称", "评价数", "满意数", "满意率", "置信下限", "置信上限"}); err != nil {
-				return err
-			}
+	return s.sendExport(w, r, p, "rankings", doc, audit.Entry{Action: "export", Entity: "report", OrgID: p.User.OrgID,
+		Summary: "导出报表：满意度排名", After: map[string]any{"filter": r.URL.RawQuery}})
+}
+
+func (s *Server) rankingsDoc(r *http.Request) (any, *reportjob.Doc, error) {
+	f, err := s.reportFilter(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	by := r.URL.Query().Get("by")
+	if by == "" {
+		by = "staff"
+	}
+	rk, err := s.Ratings.Rankings(r.Context(), by, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rk, &reportjob.Doc{Name: "满意度排名", Header: []string{"满意度排名（按 95% 置信下限）", rk.From + " ~ " + rk.To, filterLine(r), fmt.Sprintf("最少评价数 %d", rk.MinN)},
+		Columns: []string{"名次", "名称", "评价数", "满意数", "满意率", "置信下限", "置信上限"}, Total: len(rk.Items),
+		Rows: func(emit func([]string) error) error {
 			for _, it := range rk.Items {
 				rank := "样本不足"
 				if it.Rank != nil {
@@ -240,7 +263,7 @@ func (s *Server) rankingsReport(w http.ResponseWriter, r *http.Request, _ *auth.
 				}
 			}
 			return nil
-		})
+		}}, nil
 }
 
 // filterLine repeats a report's filters in the header of its export.

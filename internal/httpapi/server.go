@@ -26,6 +26,7 @@ import (
 	"lingting/internal/org"
 	"lingting/internal/perm"
 	"lingting/internal/rating"
+	"lingting/internal/reportjob"
 	"lingting/internal/scope"
 	"lingting/internal/store"
 	"lingting/internal/telephony"
@@ -51,6 +52,7 @@ type Deps struct {
 	Views         *view.Service
 	Dispatch      *dispatch.Service
 	Notify        *notify.Service
+	ReportJobs    *reportjob.Service
 	ImportKick    func() // wakes the import worker
 	Perms         *perm.Registry
 	Metrics       *prometheus.Registry
@@ -70,6 +72,8 @@ type Server struct {
 	qrLimit  *windowLimiter
 	openapi  []byte
 	openJSON []byte
+	// exports are the reports that export in the background (handlers_exports.go).
+	exports map[string]exportDoc
 }
 
 // New builds the server and its routes.
@@ -247,6 +251,7 @@ func (s *Server) routes() {
 	s.attachmentRoutes()
 	s.bulkAndViewRoutes()
 	s.dispatchRoutes()
+	s.exportRoutes()
 
 	s.mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, apperr.New(apperr.NotFound, "接口不存在："+r.Method+" "+r.URL.Path, "no such endpoint: "+r.Method+" "+r.URL.Path))

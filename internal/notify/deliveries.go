@@ -69,6 +69,7 @@ type outboxRow struct {
 	TicketID  *int64    `db:"ticket_id"`
 	Vars      string    `db:"vars"`
 	CreatedAt time.Time `db:"created_at"`
+	Files     string    `db:"attachments"`
 }
 
 type result struct {
@@ -160,7 +161,7 @@ func (s *Service) claim(ctx context.Context) ([]claimed, map[int64]outboxRow, ma
 	for _, d := range batch {
 		ids = append(ids, d.OutboxID)
 	}
-	q, args, err := store.In("SELECT id, event_key, kind, level, ticket_id, vars, created_at FROM notifications_outbox WHERE id IN (?)", ids)
+	q, args, err := store.In("SELECT id, event_key, kind, level, ticket_id, vars, created_at, attachments FROM notifications_outbox WHERE id IN (?)", ids)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -194,6 +195,10 @@ func (s *Service) send(ctx, keep context.Context, d claimed, ev outboxRow, endpo
 	m := Message{DeliveryID: d.ID, Key: d.Key, Channel: d.Channel, To: d.Recipient, Subject: d.Subject, Body: d.Body,
 		EventKey: ev.EventKey, Kind: ev.Kind, Level: ev.Level, TicketID: ev.TicketID, CreatedAt: ev.CreatedAt}
 	_ = json.Unmarshal([]byte(ev.Vars), &m.Vars)
+	if d.Channel == ChannelEmail {
+		_ = json.Unmarshal([]byte(ev.Files), &m.Attachments)
+		m.Attachments = s.resolve(m.Attachments)
+	}
 	if d.EndpointID != nil {
 		e, ok := endpoints[*d.EndpointID]
 		if !ok {

@@ -86,6 +86,8 @@ type Config struct {
 	// Poll is how often the worker looks for due deliveries (default 5 s;
 	// new events wake it at once in the process that wrote them).
 	Poll time.Duration
+	// DataDir is where attachment paths are relative to.
+	DataDir string
 }
 
 func (c *Config) defaults() {
@@ -196,6 +198,12 @@ type Event struct {
 	TicketID int64
 	Users    []int64 // recipients (staff); robots and webhooks subscribe by kind
 	Vars     map[string]string
+	// Direct events go to the listed users only (no robot or webhook), by
+	// e-mail whatever their e-mail preference and quiet hours: they asked
+	// for this message (a report subscription).
+	Direct bool
+	// Attachments go with the e-mail (files under the data directory).
+	Attachments []Attachment
 }
 
 type userRow struct {
@@ -281,6 +289,9 @@ func (s *Service) EnqueueMany(ctx context.Context, evs []Event) (int, error) {
 				outbox[g.Key] = g.ID
 			}
 		}
+		if err := s.storeAttachments(ctx, evs, outbox); err != nil {
+			return err
+		}
 		eps, err := bc.endpoints(ctx, s)
 		if err != nil {
 			return err
@@ -315,10 +326,10 @@ func (s *Service) EnqueueMany(ctx context.Context, evs []Event) (int, error) {
 				uid, who := u.ID, "u"+strconv.FormatInt(u.ID, 10)
 				add(delivery{Key: dedupKey(ev.Key, ChannelInApp, who), Channel: ChannelInApp, UserID: &uid, Recipient: u.Name})
 				next := now
-				if !ev.Urgent {
+				if !ev.Urgent && !ev.Direct {
 					next = p.QuietUntil(now)
 				}
-				if s.Enabled(ChannelEmail) && p.Email && u.Email != "" {
+				if s.Enabled(ChannelEmail) && (p.Email || ev.Direct) && u.Email != "" {
 					add(delivery{Key: dedupKey(ev.Key, ChannelEmail, who), Channel: ChannelEmail, UserID: &uid, Recipient: u.Email, Next: next})
 				}
 				if s.Enabled(ChannelSMS) && p.SMS && u.Phone != "" {
@@ -326,7 +337,7 @@ func (s *Service) EnqueueMany(ctx context.Context, evs []Event) (int, error) {
 				}
 			}
 			for _, e := range eps {
-				if e.Accepts(ev.Kind, ev.Level) {
+				if !ev.Direct && e.Accepts(ev.Kind, ev.Level) {
 					eid := e.ID
 					add(delivery{Key: dedupKey(ev.Key, e.Kind, "e"+strconv.FormatInt(e.ID, 10)), Channel: e.Kind, EndpointID: &eid, Recipient: e.Name})
 				}

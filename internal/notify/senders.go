@@ -34,6 +34,8 @@ type Message struct {
 	TicketID  *int64
 	Vars      map[string]string
 	CreatedAt time.Time
+	// Attachments of an e-mail.
+	Attachments []Attachment
 }
 
 // Text is the message as one block of text (robots, SMS gateways).

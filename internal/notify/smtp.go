@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/tls"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -78,10 +77,14 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 	if _, err := mail.ParseAddress(m.To); err != nil {
 		return Permanent(fmt.Errorf("bad address %q", m.To))
 	}
+	// Composed first: an attachment that cannot be read fails before connecting.
+	msg, err := s.compose(m)
+	if err != nil {
+		return err
+	}
 	d := net.Dialer{Timeout: timeout}
 	tlsConf := &tls.Config{ServerName: c.Host, InsecureSkipVerify: c.InsecureSkipVerify} //nolint:gosec // operators opt in for test servers
 	var conn net.Conn
-	var err error
 	if c.TLS == "tls" {
 		conn, err = (&tls.Dialer{NetDialer: &d, Config: tlsConf}).DialContext(ctx, "tcp", c.addr())
 	} else {
@@ -127,7 +130,7 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return smtpErr("DATA", err)
 	}
-	if _, err := w.Write(s.compose(m)); err != nil {
+	if _, err := w.Write(msg); err != nil {
 		return smtpErr("DATA", err)
 	}
 	if err := w.Close(); err != nil {
@@ -140,7 +143,7 @@ func (s *SMTPSender) Send(ctx context.Context, m Message) error {
 // compose builds the RFC 5322 message: UTF-8 text, base64, encoded headers,
 // and a Message-ID derived from the delivery key (the same delivery always
 // has the same Message-ID, so a receiver can drop a repeat).
-func (s *SMTPSender) compose(m Message) []byte {
+func (s *SMTPSender) compose(m Message) ([]byte, error) {
 	c := s.Config
 	name := c.FromName
 	if name == "" {
@@ -158,12 +161,13 @@ func (s *SMTPSender) compose(m Message) []byte {
 	fmt.Fprintf(&b, "Date: %s\r\n", time.Now().Format(time.RFC1123Z))
 	fmt.Fprintf(&b, "Message-ID: <%s@%s>\r\n", hex.EncodeToString(sum[:16]), domain)
 	fmt.Fprintf(&b, "X-Lingting-Delivery: %s\r\n", m.Key)
-	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")
-	enc := base64.StdEncoding.EncodeToString([]byte(m.Body))
-	for len(enc) > 76 {
-		b.WriteString(enc[:76] + "\r\n")
-		enc = enc[76:]
+	if len(m.Attachments) > 0 {
+		if err := mimeMessage(&b, m.Body, m.Attachments); err != nil {
+			return nil, err
+		}
+		return b.Bytes(), nil
 	}
-	b.WriteString(enc + "\r\n")
-	return b.Bytes()
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n")
+	writeBase64(&b, []byte(m.Body))
+	return b.Bytes(), nil
 }

@@ -13,7 +13,7 @@ export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed'] as con
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number]
 
 /** Notification kinds known to this UI (the server's template list is the authority: it may have more). */
-export const NOTIFY_KINDS = ['sla.warning', 'sla.escalation', 'rating.survey', 'rating.device_offline'] as const
+export const NOTIFY_KINDS = ['sla.warning', 'sla.escalation', 'rating.survey', 'rating.device_offline', 'report.scheduled'] as const
 export type NotifyKind = (typeof NOTIFY_KINDS)[number]
 
 /** Kinds of endpoints: WeCom and DingTalk group robots, outgoing webhooks. */

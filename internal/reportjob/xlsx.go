@@ -1,0 +1,78 @@
+package reportjob
+
+import (
+	"context"
+	"io"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Doc is one export ready to be written: the same value serves the
+// synchronous download and the background job, so both hold the same rows.
+type Doc struct {
+	Name    string   // the file name without .xlsx (Chinese, as the user sees it)
+	Header  []string // the first row: title, period, filters
+	Columns []string // the second row: the column names
+	// Total is the number of rows Rows emits (the threshold and progress
+	// are measured against it); -1 when unknown.
+	Total int
+	// Rows emits the data rows (totals included) in order.
+	Rows func(emit func([]string) error) error
+}
+
+// Renderer builds a report's export as the principal in ctx sees it; query
+// is the report page's query string. The HTTP layer implements it with the
+// handlers' own code.
+type Renderer interface {
+	Open(ctx context.Context, report, query string) (*Doc, error)
+}
+
+// WriteXLSX streams doc into one sheet through excelize's StreamWriter
+// (which spills to a temporary file rather than holding the sheet in
+// memory). progress, when set, is called after each data row with the rows
+// written so far; an error from it stops the export. It answers the number
+// of data rows.
+func WriteXLSX(w io.Writer, doc *Doc, progress func(rows int) error) (int, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		return 0, err
+	}
+	line := 1
+	put := func(cells []string) error {
+		vals := make([]any, len(cells))
+		for i, c := range cells {
+			vals[i] = c
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, line)
+		line++
+		return sw.SetRow(cell, vals)
+	}
+	if err := put(doc.Header); err != nil {
+		return 0, err
+	}
+	if err := put(doc.Columns); err != nil {
+		return 0, err
+	}
+	rows := 0
+	if doc.Rows != nil {
+		err = doc.Rows(func(cells []string) error {
+			if err := put(cells); err != nil {
+				return err
+			}
+			rows++
+			if progress != nil {
+				return progress(rows)
+			}
+			return nil
+		})
+		if err != nil {
+			return rows, err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return rows, err
+	}
+	return rows, f.Write(w)
+}
