@@ -10,11 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"mime"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // KindReportScheduled is a scheduled report (R-ANA-11) e-mailed to its
@@ -134,11 +134,28 @@ func encodedWord(name string) string {
 	if plain {
 		return name
 	}
-	return mime.BEncoding.Encode("UTF-8", name)
+	// Encoded words of at most 30 bytes of text (52 characters), one per
+	// folded line, so no line passes 78 characters (RFC 2047 §2, RFC 5322).
+	var words []string
+	var chunk []byte
+	flush := func() {
+		if len(chunk) > 0 {
+			words = append(words, "=?UTF-8?B?"+base64.StdEncoding.EncodeToString(chunk)+"?=")
+			chunk = chunk[:0]
+		}
+	}
+	for _, r := range name {
+		if len(chunk)+utf8.RuneLen(r) > 30 {
+			flush()
+		}
+		chunk = utf8.AppendRune(chunk, r)
+	}
+	flush()
+	return strings.Join(words, "\r\n  ")
 }
 
 // rfc2231 renders the parameter param*=UTF-8”… (RFC 2231 §4), split into
-// numbered continuations (param*0*, param*1*, … §3) of at most 60
+// numbered continuations (param*0*, param*1*, … §3) of at most 48
 // characters, never inside a percent-escape, each on its own folded line.
 func rfc2231(param, value string) string {
 	var eb strings.Builder
@@ -152,7 +169,7 @@ func rfc2231(param, value string) string {
 		}
 	}
 	enc := eb.String()
-	const max = 60
+	const max = 48
 	if len(enc) <= max {
 		return " " + param + "*=UTF-8''" + enc
 	}

@@ -87,3 +87,34 @@ func TestScheduleCheck(t *testing.T) {
 		t.Fatal(v.Err())
 	}
 }
+
+// Relative periods, worked out on the calendar from a run due on Monday
+// 2026-11-23 08:00 (and 2026-03-01 for a month whose previous has 28 days).
+func TestResolvePeriod(t *testing.T) {
+	zone, _ := time.LoadLocation("Asia/Shanghai")
+	due := time.Date(2026, 11, 23, 8, 0, 0, 0, zone)
+	cases := map[string]string{
+		"period=yesterday&org_id=4":     "from=2026-11-22&org_id=4&to=2026-11-22",
+		"period=last_7_days":            "from=2026-11-16&to=2026-11-22",
+		"period=last_week":              "from=2026-11-16&to=2026-11-22",
+		"period=last_month":             "from=2026-10-01&to=2026-10-31",
+		"period=this_month":             "from=2026-11-01&to=2026-11-23",
+		"from=2026-01-01&to=2026-01-31": "from=2026-01-01&to=2026-01-31",
+	}
+	for q, want := range cases {
+		if got := resolvePeriod(q, due, zone); got != want {
+			t.Errorf("%s: %s, want %s", q, got, want)
+		}
+	}
+	// A Sunday run's "last week" is the week before the current one.
+	if got := resolvePeriod("period=last_week", time.Date(2026, 11, 29, 23, 0, 0, 0, zone), zone); got != "from=2026-11-16&to=2026-11-22" {
+		t.Errorf("Sunday: %s", got)
+	}
+	if got := resolvePeriod("period=last_month", time.Date(2026, 3, 1, 0, 30, 0, 0, zone), zone); got != "from=2026-02-01&to=2026-02-28" {
+		t.Errorf("March: %s", got)
+	}
+	// 00:30 in Shanghai is still the previous day in UTC: the day is Shanghai's.
+	if got := resolvePeriod("period=yesterday", time.Date(2026, 11, 22, 16, 30, 0, 0, time.UTC), zone); got != "from=2026-11-22&to=2026-11-22" {
+		t.Errorf("UTC instant: %s", got)
+	}
+}

@@ -105,6 +105,7 @@ func (s *Service) apply(ctx context.Context, p *auth.Principal, sub *Subscriptio
 		v.Add("name", "名称最长 100 字", "name is at most 100 characters")
 	}
 	sub.schedule().Check(&v)
+	checkPeriod(sub.Query, &v)
 	if sub.Frequency != Weekly {
 		sub.Weekday = 0
 	}
@@ -119,7 +120,7 @@ func (s *Service) apply(ctx context.Context, p *auth.Principal, sub *Subscriptio
 	}
 	// The report itself checks the filters (the same code that will run).
 	if s.renderer != nil {
-		if _, err := s.renderer.Open(runAs(ctx, p, ""), rep.Key, sub.Query); err != nil {
+		if _, err := s.renderer.Open(runAs(ctx, p, ""), rep.Key, resolvePeriod(sub.Query, s.now(), s.zone)); err != nil {
 			if e, ok := apperr.As(err); ok && e.Code == apperr.Invalid && len(e.Fields) > 0 {
 				var fv apperr.Validation
 				for f, m := range e.Fields {

@@ -125,7 +125,11 @@ func (s *Service) run(ctx, keep context.Context, j *Job) error {
 	if j.SubscriptionID != nil {
 		note = "（定时报表）"
 	}
-	doc, err := s.renderer.Open(runAs(ctx, p, note), j.Report, j.Query)
+	query := j.Query
+	if j.SubscriptionID != nil && j.DueAt != nil {
+		query = resolvePeriod(query, *j.DueAt, s.zone)
+	}
+	doc, err := s.renderer.Open(runAs(ctx, p, note), j.Report, query)
 	if err != nil {
 		return s.release(keep, j, err)
 	}
