@@ -175,6 +175,10 @@ func run(ctx context.Context, opt options, scenarios []string) error {
 	}
 	for _, sc := range scenarios {
 		switch sc {
+		case "load": // only build (or top up) the archive, e.g. a kept -db for later runs
+			if _, err := archiveEnv(); err != nil {
+				return err
+			}
 		case "archive":
 			e, err := archiveEnv()
 			if err != nil {

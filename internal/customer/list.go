@@ -2,6 +2,8 @@ package customer
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"strings"
 
 	"lingting/internal/scope"
@@ -31,18 +33,31 @@ var sorts = map[string]string{
 // ValidSort reports whether a sort key is known.
 func ValidSort(s string) bool { _, ok := sorts[s]; return ok }
 
-// where renders the filter and the caller's scope and clearance as SQL.
-func (s *Service) where(ctx context.Context, f Filter) (string, []any) {
-	pred, args := scope.From(ctx).Where(scopeCols)
-	w := " WHERE c.deleted_at IS NULL AND c.confidentiality <= ? AND " + pred
-	args = append([]any{s.clearance(ctx)}, args...)
+// where renders the filter and the caller's scope and clearance as SQL. The
+// org subtrees of the scope and of the org filter are resolved into literal
+// org ids first: the planners then see which orgs are meant (PostgreSQL
+// estimated one org for "path LIKE '/2/3/%'" where there are nine, and walked
+// a whole branch probing the search index per customer). The clearance is a
+// list of levels so that "org_id IN (…) AND confidentiality IN (…)" is a set
+// of equality ranges of customers_live_org (migration 00023): counting reads
+// only that index, and a page sorted by updated_at takes the first rows of
+// each range. A free-text query is not part of it: see match.
+func (s *Service) where(ctx context.Context, f Filter) (string, []any, error) {
+	sc, args, err := s.scopeSQL(ctx)
+	if err != nil {
+		return "", nil, err
+	}
+	w := " WHERE c.deleted_at IS NULL AND c.confidentiality IN (" + levels(s.clearance(ctx)) + ") AND " + sc
 	if f.Grade != "" {
 		w += " AND c.grade = ?"
 		args = append(args, f.Grade)
 	}
 	if f.OrgID != 0 {
-		w += " AND " + scope.InSubtree("c.org_id")
-		args = append(args, f.OrgID)
+		ids, err := s.subtree(ctx, f.OrgID)
+		if err != nil {
+			return "", nil, err
+		}
+		w += " AND " + orgIn(ids)
 	}
 	if f.Tag != "" {
 		w += " AND c.id IN (SELECT customer_id FROM customer_tags WHERE tag = ?)"
@@ -66,31 +81,115 @@ func (s *Service) where(ctx context.Context, f Filter) (string, []any) {
 		w += " AND (c.custom LIKE ? OR c.custom LIKE ?)"
 		args = append(args, `%"`+code+`":"`+escapeLike(val)+`"%`, `%"`+code+`":[%"`+escapeLike(val)+`"%]%`)
 	}
-	if q := parseQuery(f.Q); len(q.terms) > 0 || q.digits != "" {
-		var ors []string
-		if expr := s.matchExpr(q); expr != "" {
-			if s.db.Dialect == store.Postgres {
-				ors = append(ors, "c.id IN (SELECT customer_id FROM customer_search WHERE doc @@ ?::tsquery)")
-			} else {
-				ors = append(ors, "c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?)")
-			}
-			args = append(args, expr)
-		}
-		if q.digits != "" {
-			ors = append(ors, "c.id IN (SELECT customer_id FROM customer_phones WHERE number_rev LIKE ?)")
-			args = append(args, reverse(q.digits)+"%")
-		}
-		if id := strings.ToUpper(strings.TrimSpace(f.Q)); len(id) == 15 || len(id) == 18 {
-			ors = append(ors, "c.id_number = ?")
-			args = append(args, id)
-		}
-		if strings.HasPrefix(strings.ToUpper(f.Q), "KH") {
-			ors = append(ors, "c.code = ?")
-			args = append(args, strings.ToUpper(strings.TrimSpace(f.Q)))
-		}
-		w += " AND (" + strings.Join(ors, " OR ") + ")"
+	if m, margs := s.match(f.Q); m != "" {
+		w += " AND c.id IN (" + m + ")"
+		args = append(args, margs...)
 	}
-	return w, args
+	return w, args, nil
+}
+
+// match renders a free-text query as one set of candidate customer ids: the
+// union of the full-text matches (names, addresses, words, pinyin initials),
+// the phone-suffix matches, and the exact ID number or customer code. It was
+// an OR of IN subqueries, which neither engine could plan as one set: SQLite
+// tested every customer of the scope against each, PostgreSQL hashed nothing
+// and probed per row. A union is collected once; scope, filters and the sort
+// apply to it. Empty when q searches for nothing.
+func (s *Service) match(raw string) (string, []any) {
+	q := parseQuery(raw)
+	if len(q.terms) == 0 && q.digits == "" {
+		return "", nil
+	}
+	var parts []string
+	var args []any
+	if expr := s.matchExpr(q); expr != "" {
+		if s.db.Dialect == store.Postgres {
+			parts = append(parts, "SELECT customer_id FROM customer_search WHERE doc @@ ?::tsquery")
+		} else {
+			parts = append(parts, "SELECT rowid FROM customer_search WHERE customer_search MATCH ?")
+		}
+		args = append(args, expr)
+	}
+	if q.digits != "" {
+		parts = append(parts, "SELECT customer_id FROM customer_phones WHERE number_rev LIKE ?")
+		args = append(args, reverse(q.digits)+"%")
+	}
+	if id := strings.ToUpper(strings.TrimSpace(raw)); len(id) == 15 || len(id) == 18 {
+		parts = append(parts, "SELECT id FROM customers WHERE id_number = ?")
+		args = append(args, id)
+	}
+	if code := strings.ToUpper(strings.TrimSpace(raw)); strings.HasPrefix(code, "KH") {
+		parts = append(parts, "SELECT id FROM customers WHERE code = ?")
+		args = append(args, code)
+	}
+	if len(parts) == 0 {
+		return "", nil
+	}
+	return strings.Join(parts, " UNION ALL "), args
+}
+
+// scopeSQL renders the caller's data scope over customers like
+// scope.Where(scopeCols), with the visible subtrees resolved to org ids.
+func (s *Service) scopeSQL(ctx context.Context) (string, []any, error) {
+	sc := scope.From(ctx)
+	if sc.All {
+		return "1=1", nil, nil
+	}
+	ids := append([]int64{}, sc.OrgIDs...)
+	for _, root := range sc.Roots {
+		var sub []int64
+		if err := s.db.Select(ctx, &sub, "SELECT id FROM orgs WHERE path LIKE ?", root+"%"); err != nil {
+			return "", nil, err
+		}
+		ids = append(ids, sub...)
+	}
+	var parts []string
+	var args []any
+	if len(sc.Roots) > 0 || len(sc.OrgIDs) > 0 {
+		parts = append(parts, orgIn(ids))
+	}
+	if sc.Self {
+		parts = append(parts, "c.manager_id = ?")
+		args = append(args, sc.UserID)
+	}
+	if len(parts) == 0 {
+		return "1=0", nil, nil
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args, nil
+}
+
+// subtree lists an org and every org below it (nothing for an unknown org).
+func (s *Service) subtree(ctx context.Context, orgID int64) ([]int64, error) {
+	var ids []int64
+	err := s.db.Select(ctx, &ids, "SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id = ?) || '%'", orgID)
+	return ids, err
+}
+
+// orgIn renders "c.org_id is one of ids" with the ids as literals (they are
+// integers read from the database, never caller text).
+func orgIn(ids []int64) string {
+	if len(ids) == 0 {
+		return "1=0"
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	b := make([]string, len(ids))
+	for i, id := range ids {
+		b[i] = strconv.FormatInt(id, 10)
+	}
+	return "c.org_id IN (" + strings.Join(b, ",") + ")"
+}
+
+// levels lists the confidentiality levels up to clearance: "1", "1,2", "1,2,3".
+func levels(clearance int) string {
+	b := make([]string, 0, 3)
+	for l := 1; l <= clearance && l <= 3; l++ {
+		b = append(b, strconv.Itoa(l))
+	}
+	if len(b) == 0 {
+		return "0"
+	}
+	return strings.Join(b, ",")
 }
 
 // matchExpr builds the full-text expression: every term of a Chinese query, or
@@ -136,30 +235,111 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`"`, ``, `%`, ``, `_`, ``, `\`, ``).Replace(s)
 }
 
-// List returns a page of visible customers (masked) and the total.
+// The caps of the total: a list counts its matches up to listCap, a search
+// (q) up to searchCap. Counting every match cost seconds at 10^6 customers (a
+// branch sees 578,003), and a search's matches are checked against the scope
+// one by one (17,728 customers have pinyin initials starting with "zh").
+var (
+	listCap   = 10000
+	searchCap = 1000
+)
+
+// Page is one page of the list and how many customers match.
+type Page struct {
+	Items []*Customer
+	Total int  // matches, at most the cap
+	Exact bool // false: more than Total match
+}
+
+// List returns a page of visible customers (masked) and the total, counted
+// up to the cap (see ListPage).
 func (s *Service) List(ctx context.Context, f Filter) ([]*Customer, int, error) {
-	w, args := s.where(ctx, f)
-	var total int
-	if err := s.db.Get(ctx, &total, "SELECT count(*) FROM customers c"+w, args...); err != nil {
-		return nil, 0, err
+	p, err := s.ListPage(ctx, f)
+	return p.Items, p.Total, err
+}
+
+// ListPage returns a page of visible customers (masked). Total is exact up to
+// listCap (searchCap with q); beyond that it is the cap and Exact is false.
+func (s *Service) ListPage(ctx context.Context, f Filter) (Page, error) {
+	w, args, err := s.where(ctx, f)
+	if err != nil {
+		return Page{}, err
 	}
-	out := []*Customer{}
-	if err := s.db.Select(ctx, &out, s.q.Get("select")+w+" ORDER BY "+sorts[f.Sort]+" LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...); err != nil {
-		return nil, 0, err
+	limit := listCap
+	if strings.TrimSpace(f.Q) != "" {
+		limit = searchCap
 	}
-	if err := s.fillChildren(ctx, out); err != nil {
-		return nil, 0, err
+	var n int
+	if err := s.db.Get(ctx, &n, "SELECT count(*) FROM (SELECT 1 FROM customers c"+w+" LIMIT ?) capped", append(append([]any{}, args...), limit+1)...); err != nil {
+		return Page{}, err
 	}
-	for _, c := range out {
+	p := Page{Total: min(n, limit), Exact: n <= limit, Items: []*Customer{}}
+	if n == 0 || f.Offset >= n && p.Exact {
+		return p, nil
+	}
+	var ids []int64
+	if err := s.db.Select(ctx, &ids, "SELECT c.id FROM customers c"+s.pageHint(f, p.Exact)+w+" ORDER BY "+sorts[f.Sort]+" LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...); err != nil {
+		return Page{}, err
+	}
+	if p.Items, err = s.byIDs(ctx, ids); err != nil {
+		return Page{}, err
+	}
+	for _, c := range p.Items {
 		c.mask()
 	}
-	return out, total, nil
+	return p, nil
+}
+
+// pageHint tells SQLite how to read a page of a search sorted by updated_at;
+// it has no statistics, and guessed wrong both ways. A search with more
+// matches in scope than it counts walks customers_updated in the order of the
+// page and keeps the matches, which are dense enough (at least 1 in 1,000
+// customers) to fill a page soon; a search with few matches reads them by id
+// and sorts them. Lists without q need no hint: customers_live_org gives each
+// org's newest first. PostgreSQL chooses from its statistics.
+func (s *Service) pageHint(f Filter, exact bool) string {
+	if s.db.Dialect != store.SQLite || strings.TrimSpace(f.Q) == "" || !strings.Contains(sorts[f.Sort], "updated_at") {
+		return ""
+	}
+	if exact {
+		return " NOT INDEXED" // rowid lookups of the matches only
+	}
+	return " INDEXED BY customers_updated"
+}
+
+// byIDs reads customers by id, with their children, in the order of ids.
+func (s *Service) byIDs(ctx context.Context, ids []int64) ([]*Customer, error) {
+	out := []*Customer{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	q, args, err := store.In(s.q.Get("select")+" WHERE c.id IN (?)", ids)
+	if err != nil {
+		return nil, err
+	}
+	var rows []*Customer
+	if err := s.db.Select(ctx, &rows, q, args...); err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*Customer, len(rows))
+	for _, c := range rows {
+		byID[c.ID] = c
+	}
+	for _, id := range ids {
+		if c := byID[id]; c != nil {
+			out = append(out, c)
+		}
+	}
+	return out, s.fillChildren(ctx, out)
 }
 
 // Each streams every visible customer matching f, in id order and in batches,
 // unmasked; fn decides what to show. It never holds the whole result in memory.
 func (s *Service) Each(ctx context.Context, f Filter, fn func(*Customer) error) error {
-	w, args := s.where(ctx, f)
+	w, args, err := s.where(ctx, f)
+	if err != nil {
+		return err
+	}
 	var after int64
 	const batch = 1000
 	for {

@@ -1,12 +1,16 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"lingting/internal/demo"
 	"lingting/internal/testutil"
@@ -188,6 +192,34 @@ func TestCustomers(t *testing.T) {
 			x := bj.Do("GET", "/api/v1/exports/customers.xlsx", nil)
 			if x.Status != 200 || !strings.HasPrefix(string(x.Body), "PK") {
 				t.Fatalf("xlsx export: %d", x.Status)
+			}
+			// The streamed workbook holds the rows of the CSV, masked alike.
+			wb, err := excelize.OpenReader(bytes.NewReader(x.Body))
+			if err != nil {
+				t.Fatalf("xlsx export does not open: %v", err)
+			}
+			xrows, err := wb.GetRows(wb.GetSheetList()[0])
+			wb.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			crows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(string(bj.Do("GET", "/api/v1/exports/customers.csv", nil).Body), "\uFEFF"))).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(xrows) != len(crows) || len(crows) < 3 {
+				t.Fatalf("xlsx has %d rows, csv %d", len(xrows), len(crows))
+			}
+			for i := range crows {
+				for len(xrows[i]) < len(crows[i]) { // trailing empty cells are not stored
+					xrows[i] = append(xrows[i], "")
+				}
+				if strings.Join(xrows[i], "|") != strings.Join(crows[i], "|") {
+					t.Fatalf("row %d: xlsx %q, csv %q", i+1, xrows[i], crows[i])
+				}
+			}
+			if strings.Contains(fmt.Sprint(xrows), fullPhone) || !strings.Contains(fmt.Sprint(xrows), "138****5678") {
+				t.Fatal("xlsx export is not masked like the CSV")
 			}
 			if r := a.Login("agent01", demo.Password).Do("GET", "/api/v1/exports/customers.csv", nil); r.Status != 403 {
 				t.Fatalf("export without permission: %d", r.Status)

@@ -78,12 +78,19 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, _ *auth.P
 	if err != nil {
 		return err
 	}
-	items, total, err := s.Customers.List(r.Context(), f)
+	res, err := s.Customers.ListPage(r.Context(), f)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list(items, total))
+	writeJSON(w, http.StatusOK, customerList{Items: res.Items, Total: res.Total, TotalExact: res.Exact})
 	return nil
+}
+
+// customerList is the list envelope with the capped total's flag.
+type customerList struct {
+	Items      []*customer.Customer `json:"items"`
+	Total      int                  `json:"total"`
+	TotalExact bool                 `json:"total_exact"`
 }
 
 func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {

@@ -17,6 +17,7 @@ import (
 	"lingting/internal/auth"
 	"lingting/internal/customer"
 	"lingting/internal/importer"
+	"lingting/internal/xlsxstream"
 )
 
 func (s *Server) startImport(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
@@ -196,12 +197,20 @@ func (s *Server) exportCustomers(format string) apiFunc {
 			})
 			cw.Flush()
 		} else {
+			// Streamed as it is read (xlsxstream): excelize's StreamWriter sent
+			// nothing until the whole workbook was assembled.
 			downloadHeaders(w, xlsxType, "客户-"+stamp+".xlsx")
-			err = writeXLSX(w, exportHeader, func(emit func([]string) error) error {
-				return s.Customers.Each(r.Context(), f, func(c *customer.Customer) error {
-					return emit(row(c))
-				})
-			})
+			var x *xlsxstream.Writer
+			if x, err = xlsxstream.New(w, "Sheet1"); err == nil {
+				if err = x.Row(exportHeader); err == nil {
+					err = s.Customers.Each(r.Context(), f, func(c *customer.Customer) error {
+						return x.Row(row(c))
+					})
+				}
+				if err == nil {
+					err = x.Close()
+				}
+			}
 		}
 		return err
 	}

@@ -147,3 +147,22 @@ func TestOpenRejectsUnknownURL(t *testing.T) {
 		t.Fatal("mysql URL accepted")
 	}
 }
+
+// PostgreSQL plans every statement for its parameters (see openPostgres).
+func TestPostgresCustomPlans(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		if engine != "postgres" {
+			t.Skip("a PostgreSQL setting")
+		}
+		ctx := context.Background()
+		db, err := store.Open(ctx, testutil.DatabaseURL(t, engine))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		var mode string
+		if err := db.Get(ctx, &mode, "SELECT current_setting('plan_cache_mode')"); err != nil || mode != "force_custom_plan" {
+			t.Fatalf("plan_cache_mode = %q, %v", mode, err)
+		}
+	})
+}

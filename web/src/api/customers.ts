@@ -212,7 +212,7 @@ export type CustomFieldInput = Omit<CustomField, 'id'>
 
 export const customersApi = {
   list: (f: Partial<CustomerFilter>, page: { page: number; page_size: number }) =>
-    http.get<Page<Customer>>('/customers', customerQuery(f, page)),
+    http.get<Page<Customer> & { total_exact: boolean }>('/customers', customerQuery(f, page)),
   get: (id: number) => http.get<Customer>(`/customers/${id}`),
   create: (body: CustomerInput) => http.post<Customer>('/customers', body),
   update: (id: number, body: CustomerInput) => http.patch<Customer>(`/customers/${id}`, body),

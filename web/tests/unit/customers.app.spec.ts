@@ -95,7 +95,8 @@ const fakeFetch = vi.fn(async (url: string, init: RequestInit) => {
     case 'GET /api/v1/orgs':
       return reply(200, { items: [{ id: 1, parent_id: null, kind: 'operator', code: 'HQ', name: '聆听服务中心', region: '', address: '', path: '', depth: 0, initials: 'ltfwzx', children: [] }] })
     case 'GET /api/v1/customers':
-      return reply(200, { items: url.includes('q=zzz') ? [] : [customer], total: url.includes('q=zzz') ? 0 : 1 })
+      if (url.includes('q=big')) return reply(200, { items: [customer], total: 10000, total_exact: false })
+      return reply(200, { items: url.includes('q=zzz') ? [] : [customer], total: url.includes('q=zzz') ? 0 : 1, total_exact: true })
     case 'GET /api/v1/customers/12':
       return reply(200, customer)
     case 'POST /api/v1/customers/12/reveal':
@@ -181,6 +182,15 @@ describe('customer pages', () => {
     expect(list?.url).toContain('q=wf')
     expect(list?.url).toContain('page=1')
     await vi.waitFor(() => expect(tid('customer-export-csv')?.getAttribute('href')).toBe('/api/v1/exports/customers.csv?q=wf'))
+  })
+
+  it('shows a total the server stopped counting as 10,000+', async () => {
+    expect(tid('customer-total')?.textContent).toBe('共 1 条')
+    type(tid('customer-search'), 'big')
+    tid('customer-search-submit')?.click()
+    await settle()
+    await vi.waitFor(() => expect(tid('customer-total')?.textContent).toBe('共 10,000+ 条'))
+    expect(tid('customer-total')?.getAttribute('data-exact')).toBe('false')
   })
 
   it('opens the detail page with tabs, newest interaction first', async () => {
