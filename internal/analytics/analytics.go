@@ -36,8 +36,10 @@ type Service struct {
 	now     func() time.Time
 	// backfillMu keeps one Backfill at a time in this process.
 	backfillMu sync.Mutex
-	bulkOnce   sync.Once
-	bulk       *bulkStmts
+	// surveyMu keeps one survey catch-up at a time in this process.
+	surveyMu sync.Mutex
+	bulkOnce sync.Once
+	bulk     *bulkStmts
 }
 
 // NewService wires the service; ratings supplies the satisfaction trend of the dashboard.

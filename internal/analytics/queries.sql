@@ -274,3 +274,70 @@ LEFT JOIN kb_categories k ON k.id = t.category_id
 WHERE {{where}} AND t.id > ?
 ORDER BY t.id
 LIMIT ?
+
+-- name: survey-new
+-- A vendor rating (one with a ticket) not copied yet, from the newest copy
+-- less a margin on: through the partial index ratings_ticket_id_only.
+SELECT r.id FROM ratings r
+WHERE r.ticket_id IS NOT NULL AND r.id > ?
+  AND NOT EXISTS (SELECT 1 FROM analytics_survey_ratings s WHERE s.rating_id = r.id)
+LIMIT 1
+
+-- name: survey-copy
+-- Copies a batch of new vendor ratings with their ticket's station and type and
+-- its device's type, brand and model (counted = 0 until survey-counted).
+INSERT INTO analytics_survey_ratings (rating_id, day, org_id, vendor_org_id, station_id, staff_id, ticket_type,
+    asset_type, asset_brand, asset_model, level, scale, satisfied, corrects_id)
+SELECT r.id, r.day, r.org_id, COALESCE(r.vendor_org_id, 0), COALESCE(t.station_id, t.vendor_org_id, 0), COALESCE(r.staff_id, 0), t.type,
+       COALESCE(a.type, ''), COALESCE(a.brand, ''), COALESCE(a.model, ''), r.level, r.scale,
+       CASE WHEN r.satisfied THEN 1 ELSE 0 END, r.corrects_id
+FROM ratings r
+JOIN tickets t ON t.id = r.ticket_id
+LEFT JOIN assets a ON a.id = t.asset_id
+WHERE r.ticket_id IS NOT NULL AND r.id > ?
+  AND NOT EXISTS (SELECT 1 FROM analytics_survey_ratings s WHERE s.rating_id = r.id)
+ORDER BY r.id
+LIMIT ?
+ON CONFLICT (rating_id) DO NOTHING
+
+-- name: survey-count
+-- Adds the new copies to the monthly counts.
+INSERT INTO analytics_survey_months (month, org_id, vendor_org_id, station_id, staff_id, ticket_type, asset_type, asset_brand, asset_model, level, scale, satisfied, n)
+SELECT day / 100, org_id, vendor_org_id, station_id, staff_id, ticket_type, asset_type, asset_brand, asset_model, level, scale, satisfied, COUNT(*)
+FROM analytics_survey_ratings
+WHERE counted = 0
+GROUP BY day / 100, org_id, vendor_org_id, station_id, staff_id, ticket_type, asset_type, asset_brand, asset_model, level, scale, satisfied
+ON CONFLICT (month, org_id, vendor_org_id, station_id, staff_id, ticket_type, asset_type, asset_brand, asset_model, level, scale, satisfied)
+DO UPDATE SET n = analytics_survey_months.n + excluded.n
+
+-- name: survey-uncount
+-- Takes the ratings the new copies correct out of the monthly counts.
+INSERT INTO analytics_survey_months (month, org_id, vendor_org_id, station_id, staff_id, ticket_type, asset_type, asset_brand, asset_model, level, scale, satisfied, n)
+SELECT day / 100, org_id, vendor_org_id, station_id, staff_id, ticket_type, asset_type, asset_brand, asset_model, level, scale, satisfied, -COUNT(*)
+FROM analytics_survey_ratings
+WHERE superseded = 0 AND rating_id IN (SELECT corrects_id FROM analytics_survey_ratings WHERE counted = 0 AND corrects_id IS NOT NULL)
+GROUP BY day / 100, org_id, vendor_org_id, station_id, staff_id, ticket_type, asset_type, asset_brand, asset_model, level, scale, satisfied
+ON CONFLICT (month, org_id, vendor_org_id, station_id, staff_id, ticket_type, asset_type, asset_brand, asset_model, level, scale, satisfied)
+DO UPDATE SET n = analytics_survey_months.n + excluded.n
+
+-- name: survey-supersede
+UPDATE analytics_survey_ratings SET superseded = 1
+WHERE superseded = 0 AND rating_id IN (SELECT corrects_id FROM analytics_survey_ratings WHERE counted = 0 AND corrects_id IS NOT NULL)
+
+-- name: survey-counted
+UPDATE analytics_survey_ratings SET counted = 1 WHERE counted = 0
+
+-- name: survey-ratings
+-- The ratings behind a survey figure, newest first.
+SELECT x.id, x.rated_at, x.level, x.scale, r.satisfied, x.comment, x.reasons, x.ticket_id, t.number,
+       o.name AS org_name, v.name AS vendor_name, u.name AS staff_name, a.code AS asset_code
+FROM analytics_survey_ratings r
+JOIN ratings x ON x.id = r.rating_id
+JOIN tickets t ON t.id = x.ticket_id
+JOIN orgs o ON o.id = r.org_id
+LEFT JOIN orgs v ON v.id = x.vendor_org_id
+LEFT JOIN users u ON u.id = x.staff_id
+LEFT JOIN assets a ON a.id = t.asset_id
+WHERE {{where}}
+ORDER BY x.rated_at DESC, x.id DESC
+LIMIT ? OFFSET ?

@@ -1,7 +1,9 @@
 package analytics
 
 import (
+	"context"
 	"strconv"
+	"strings"
 )
 
 // Table is a report as the page shows it and the .xlsx export writes it: the
@@ -57,3 +59,70 @@ func optPct(p *float64) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// FilterCells are the filters of a report in words, for the header rows of
+// its export: one "名称：值" cell per filter given (org, vendor, station and
+// engineer by name), or 筛选：无.
+func (s *Service) FilterCells(ctx context.Context, f Filter) ([]string, error) {
+	var out []string
+	name := func(q string, id int64) (string, error) {
+		var rows []orgRow
+		if err := s.db.Select(ctx, &rows, s.sql(q, map[string]string{"ids": "?"}), id); err != nil {
+			return "", err
+		}
+		if len(rows) == 0 {
+			return "#" + itoa(id), nil
+		}
+		return rows[0].Name, nil
+	}
+	for _, x := range []struct {
+		label, q string
+		id       int64
+	}{{"机构", "orgs-by-id", f.OrgID}, {"服务商", "orgs-by-id", f.VendorOrgID}, {"服务站点", "orgs-by-id", f.StationID}, {"服务人员", "users-by-id", f.StaffID}} {
+		if x.id == 0 {
+			continue
+		}
+		n, err := name(x.q, x.id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x.label+"："+n)
+	}
+	ticketType := f.TicketType
+	if ticketType != "" {
+		var names []struct {
+			K string `db:"k"`
+			V string `db:"v"`
+		}
+		if err := s.db.Select(ctx, &names, s.sql("ticket-types", nil)); err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			if n.K == ticketType {
+				ticketType = n.V
+			}
+		}
+	}
+	status := f.Status
+	if l := statusLabels[status]; l != "" {
+		status = l
+	}
+	for _, x := range [][2]string{{"类型", f.Type}, {"品牌", f.Brand}, {"型号", f.Model}, {"工单类型", ticketType}, {"状态", status}} {
+		if x[1] != "" {
+			out = append(out, x[0]+"："+x[1])
+		}
+	}
+	if g := strings.TrimSpace(f.GroupBy); g != "" {
+		var labels []string
+		for _, d := range strings.Split(g, ",") {
+			if l := dimLabels[strings.TrimSpace(d)]; l != "" {
+				labels = append(labels, l)
+			}
+		}
+		out = append(out, "分组："+strings.Join(labels, " × "))
+	}
+	if len(out) == 0 {
+		out = []string{"筛选：无"}
+	}
+	return out, nil
+}

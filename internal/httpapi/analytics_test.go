@@ -29,8 +29,9 @@ type anaWorld struct {
 	users              map[string]int64
 	d1, d2, d3, d4     int64 // devices
 	t1, t2, t3, t4, t5 string
-	t6                 string // open now
-	c1, c2, c3         string // complaint, suggestion, complaint
+	t6                 string           // open now
+	ids                map[string]int64 // ticket id by number
+	c1, c2, c3         string           // complaint, suggestion, complaint
 	month              time.Time
 	monthDays          int
 	period             string // from=…&to=… covering the month
@@ -72,7 +73,7 @@ func buildAnaWorld(t *testing.T, engine string) *anaWorld {
 	w := &anaWorld{a: testutil.NewApp(t, engine, testutil.Options{Demo: true, DemoCustomers: 12, DemoTickets: 20})}
 	w.admin = w.a.Admin()
 	admin := w.admin
-	w.orgs, w.users = map[string]int64{}, map[string]int64{}
+	w.orgs, w.users, w.ids = map[string]int64{}, map[string]int64{}, map[string]int64{}
 	for _, o := range admin.Do("GET", "/api/v1/orgs?page_size=500", nil).Items() {
 		w.orgs[o["code"].(string)] = int64(o["id"].(float64))
 	}
@@ -119,6 +120,7 @@ func buildAnaWorld(t *testing.T, engine string) *anaWorld {
 			body["category_id"] = cat
 		}
 		tk := must(t, admin.Do("POST", "/api/v1/tickets", body), 201, "ticket")
+		w.ids[tk.String("number")] = tk.Int("id")
 		for _, s := range steps {
 			b := map[string]any{"at": at(day, hh, 0, s.m)}
 			for k, v := range s.body {
@@ -301,7 +303,7 @@ func TestAnalyticsFigures(t *testing.T) {
 			expect(t, "totals", r.JSON.(map[string]any)["totals"].(map[string]any), map[string]any{"tickets": 5, "fault_hours": r2(755.0 / 60), "distance_km": 73.5})
 			// The export carries the same numbers, with the filters in its header.
 			rows := xlsxRows(t, admin.Do("GET", "/api/v1/analytics/service-time?ticket_type=repair&overload_hours=2&format=xlsx&"+q, nil))
-			if rows[0][0] != "服务时长" || !strings.Contains(strings.Join(rows[0], " "), "ticket_type=repair") {
+			if rows[0][0] != "服务时长" || !strings.Contains(strings.Join(rows[0], " "), "工单类型：报修") {
 				t.Errorf("xlsx header: %v", rows[0])
 			}
 			if got := column(t, rows, "服务商", "安达维保", "故障总时长(时)"); got != strconv.FormatFloat(r2(575.0/60), 'f', -1, 64) {

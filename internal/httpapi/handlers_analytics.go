@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -90,6 +91,14 @@ func (s *Server) analyticsRoutes() {
 		}
 		return rep, rep.Table(), rep.From + " ~ " + rep.To + "，超时：晚于时限达成，或未达成且已过时限", nil
 	}))
+	s.api("GET /api/v1/analytics/survey", "analytics.read", s.analyticsReport("survey", "满意度调查", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+		rep, err := s.Analytics.Survey(r.Context(), f)
+		if err != nil {
+			return nil, analytics.Table{}, "", err
+		}
+		return rep, rep.Table(), rep.From + " ~ " + rep.To + "，服务商评价（工单评价与回访调查），满意率的 95% 置信区间为 Wilson 区间", nil
+	}))
+	s.api("GET /api/v1/analytics/survey/ratings", "analytics.read", s.surveyRatings)
 	s.api("GET /api/v1/analytics/dashboard", "analytics.read", s.analyticsDashboard)
 	s.api("GET /api/v1/analytics/tickets.xlsx", "analytics.read", s.exportTicketHistory)
 }
@@ -139,25 +148,35 @@ func queryHours(r *http.Request, name string, v *apperr.Validation) float64 {
 // table with its title, period and filters in the header row (audited); a
 // table over the background threshold becomes an export job (202). The
 // document is registered under key for background exports and subscriptions.
+// A document holds every row of the filter, never just the page asked for
+// (异常服务 and 故障原因 are paged on screen).
 func (s *Server) analyticsReport(key, name string, run func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error)) apiFunc {
-	build := func(r *http.Request) (any, *reportjob.Doc, error) {
+	build := func(r *http.Request, all bool) (any, *reportjob.Doc, error) {
 		f, err := s.analyticsFilter(r)
 		if err != nil {
 			return nil, nil, err
+		}
+		if all {
+			f.Offset, f.Limit = 0, math.MaxInt32
 		}
 		rep, table, period, err := run(r, f)
 		if err != nil {
 			return nil, nil, err
 		}
-		return rep, tableDoc(name, table, period, filterLine(r)), nil
+		filters, err := s.Analytics.FilterCells(r.Context(), f)
+		if err != nil {
+			return nil, nil, err
+		}
+		return rep, tableDoc(name, table, period, filters), nil
 	}
-	s.exportable(key, build)
+	s.exportable(key, func(r *http.Request) (any, *reportjob.Doc, error) { return build(r, true) })
 	return func(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
-		rep, doc, err := build(r)
+		xlsx := r.URL.Query().Get("format") == "xlsx"
+		rep, doc, err := build(r, xlsx)
 		if err != nil {
 			return err
 		}
-		if r.URL.Query().Get("format") != "xlsx" {
+		if !xlsx {
 			writeJSON(w, http.StatusOK, rep)
 			return nil
 		}
@@ -168,12 +187,12 @@ func (s *Server) analyticsReport(key, name string, run func(r *http.Request, f a
 
 // tableDoc is a report table as an export: title, period and filters, the
 // column names, the rows and the totals.
-func tableDoc(name string, table analytics.Table, period, filters string) *reportjob.Doc {
+func tableDoc(name string, table analytics.Table, period string, filters []string) *reportjob.Doc {
 	total := len(table.Rows)
 	if table.Totals != nil {
 		total++
 	}
-	return &reportjob.Doc{Name: name, Header: []string{table.Title, period, filters}, Columns: table.Header, Total: total,
+	return &reportjob.Doc{Name: name, Header: append([]string{table.Title, period}, filters...), Columns: table.Header, Total: total,
 		Rows: func(emit func([]string) error) error {
 			for _, row := range table.Rows {
 				if err := emit(row); err != nil {
@@ -224,13 +243,43 @@ func (s *Server) ticketHistoryDoc(r *http.Request) (*reportjob.Doc, error) {
 	if err != nil {
 		return nil, err
 	}
+	filters, err := s.Analytics.FilterCells(r.Context(), f)
+	if err != nil {
+		return nil, err
+	}
 	stamp := time.Now().In(s.Analytics.Zone()).Format("20060102-1504")
 	period := analytics.FormatDay(f.From) + " ~ " + analytics.FormatDay(f.To)
 	ctx := r.Context()
-	return &reportjob.Doc{Name: "任务明细-" + stamp, Header: []string{"任务明细", period, filterLine(r)}, Columns: analytics.ExportHeader, Total: total,
+	return &reportjob.Doc{Name: "任务明细-" + stamp, Header: append([]string{"任务明细", period}, filters...), Columns: analytics.ExportHeader, Total: total,
 		Rows: func(emit func([]string) error) error {
 			return s.Analytics.EachTicket(ctx, f, func(t *analytics.TicketRow) error {
 				return emit(s.Analytics.Cells(t))
 			})
 		}}, nil
+}
+
+// surveyRatings lists the ratings behind a figure of 满意度调查: the report's
+// filters, key_<dimension> for the group's keys and level for one column.
+func (s *Server) surveyRatings(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	f, err := s.analyticsFilter(r)
+	if err != nil {
+		return err
+	}
+	var v apperr.Validation
+	level := int(queryInt(r, "level", &v))
+	if err := v.Err(); err != nil {
+		return err
+	}
+	keys := map[string]string{}
+	for k, vals := range r.URL.Query() {
+		if d, ok := strings.CutPrefix(k, "key_"); ok && len(vals) > 0 {
+			keys[d] = vals[0]
+		}
+	}
+	items, total, err := s.Analytics.SurveyRatings(r.Context(), f, keys, level)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list(items, total))
+	return nil
 }

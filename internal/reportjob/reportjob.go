@@ -76,6 +76,7 @@ var Reports = []Report{
 	{"faults", "/api/v1/analytics/faults", "analytics.read", "故障分析", "Faults"},
 	{"complaints", "/api/v1/analytics/complaints", "analytics.read", "投诉与建议", "Complaints and suggestions"},
 	{"sla", "/api/v1/analytics/sla", "analytics.read", "SLA 达标", "SLA compliance"},
+	{"survey", "/api/v1/analytics/survey", "analytics.read", "满意度调查", "Satisfaction survey"},
 	{"satisfaction", "/api/v1/analytics/satisfaction", "analytics.read", "满意度分析", "Satisfaction"},
 	{"rankings", "/api/v1/analytics/rankings", "analytics.read", "满意度排名", "Satisfaction rankings"},
 }

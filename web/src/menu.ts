@@ -94,6 +94,8 @@ export const MENU: readonly MenuItem[] = [
       { key: 'report-abnormal', titleKey: 'reports.menu.abnormal', icon: 'Van', testId: 'menu-report-abnormal', path: '/reports/abnormal', permission: 'analytics.read' },
       { key: 'report-faults', titleKey: 'reports.menu.faults', icon: 'Document', testId: 'menu-report-faults', path: '/reports/faults', permission: 'analytics.read' },
       { key: 'report-complaints', titleKey: 'reports.menu.complaints', icon: 'Postcard', testId: 'menu-report-complaints', path: '/reports/complaints', permission: 'analytics.read' },
+      { key: 'report-survey', titleKey: 'reports.menu.survey', icon: 'Memo', testId: 'menu-report-survey', path: '/reports/survey', permission: 'analytics.read' },
+      { key: 'report-sla', titleKey: 'reports.menu.sla', icon: 'Tickets', testId: 'menu-report-sla', path: '/reports/sla', permission: 'analytics.read' },
       { key: 'report-devices', titleKey: 'reports.menu.devices', icon: 'OfficeBuilding', testId: 'menu-report-devices', path: '/reports/devices', permission: 'analytics.read' },
     ],
   },

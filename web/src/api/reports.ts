@@ -8,7 +8,7 @@ import { buildUrl, http, type Query } from './http'
 export const TICKET_TYPES = ['repair', 'consultation', 'complaint', 'suggestion', 'after_sales', 'follow_up'] as const
 
 /** The reports with a page of their own. */
-export const REPORT_KINDS = ['operation', 'service-time', 'manpower', 'abnormal', 'faults', 'complaints', 'devices'] as const
+export const REPORT_KINDS = ['operation', 'service-time', 'manpower', 'abnormal', 'faults', 'complaints', 'devices', 'survey', 'sla'] as const
 export type ReportKind = (typeof REPORT_KINDS)[number]
 
 /** API path of each report. */
@@ -20,6 +20,8 @@ export const REPORT_PATHS: Record<ReportKind, string> = {
   abnormal: '/analytics/abnormal',
   faults: '/analytics/faults',
   complaints: '/analytics/complaints',
+  survey: '/analytics/survey',
+  sla: '/analytics/sla',
 }
 
 /** The common filters of the report pages. Empty values mean "any". */
@@ -83,19 +85,18 @@ export function reportQuery(kind: ReportKind | 'tickets', f: Partial<ReportFilte
   return q
 }
 
-/** Largest page the API serves; downloads of paged reports ask for it (see reportXlsxUrl). */
+/** Largest page the API serves. */
 export const MAX_PAGE_SIZE = 500
 
 /**
- * Address of the .xlsx of a report with the same filters as the page. Paged reports (异常服务,
- * 故障原因) are downloaded from their first row with the largest page, not the page on screen.
+ * Address of the .xlsx of a report with the same filters as the page. The server exports every row
+ * of the filter (异常服务 and 故障原因 too), whatever page is on screen, so no page goes along.
  */
 export function reportXlsxUrl(kind: ReportKind, f: Partial<ReportFilter>, extras: ReportExtras = {}): string {
   const rest: ReportExtras = { ...extras }
   delete rest.page
   delete rest.page_size
-  const paged = kind === 'abnormal' || (kind === 'faults' && rest.view === 'causes')
-  return buildUrl(REPORT_PATHS[kind], reportQuery(kind, f, paged ? { ...rest, page_size: MAX_PAGE_SIZE } : rest, 'xlsx'))
+  return buildUrl(REPORT_PATHS[kind], reportQuery(kind, f, rest, 'xlsx'))
 }
 
 /** Address of 任务明细 (every visible ticket of the period with every field) as .xlsx. */
@@ -310,6 +311,46 @@ function get<T>(kind: ReportKind, f: Partial<ReportFilter>, extras: ReportExtras
   return http.get<T>(REPORT_PATHS[kind], reportQuery(kind, f, extras), { signal: o.signal })
 }
 
+/** 满意度调查: counts per level (keys are level numbers, N the best), 总计 and the rate with its Wilson bounds. */
+export interface SurveyMeasures {
+  levels: Record<string, number>
+  n: number
+  satisfied: number
+  rate: number | null
+  wilson_lower: number | null
+  wilson_upper: number | null
+}
+
+/** A level of the rating scale, as the survey names its columns. */
+export interface SurveyLevel {
+  level: number
+  label: string
+  label_en: string
+}
+
+export interface SurveyReport extends GroupedReport<SurveyMeasures> {
+  scale: number
+  levels: SurveyLevel[]
+}
+
+/** One rating behind a figure of 满意度调查. */
+export interface SurveyRating {
+  id: number
+  rated_at: string
+  level: number
+  scale: number
+  level_label: string
+  satisfied: boolean
+  comment: string
+  reasons: string[]
+  ticket_id: number
+  ticket_number: string
+  org_name: string
+  vendor_name: string | null
+  staff_name: string | null
+  asset_code: string | null
+}
+
 export const reportsApi = {
   /** Any grouped report (operation, service time, manpower, faults summary, complaints, devices). */
   grouped: <M = Record<string, unknown>>(kind: ReportKind, f: Partial<ReportFilter>, extras: ReportExtras = {}, o?: Opts) =>
@@ -323,6 +364,13 @@ export const reportsApi = {
   causes: (f: Partial<ReportFilter>, page: { page: number; page_size: number }, o?: Opts) =>
     get<FaultCauses>('faults', f, { view: 'causes', ...page }, o),
   complaints: (f: Partial<ReportFilter>, o?: Opts) => get<GroupedReport<ComplaintMeasures>>('complaints', f, {}, o),
+  /** The ratings behind a survey figure: the filters, the group's keys (key_<dim>) and optionally one level. */
+  surveyRatings: (f: Partial<ReportFilter>, keys: Record<string, string>, level: number | null, page: { page: number; page_size: number }) => {
+    const q: Query = { ...reportQuery('survey', { ...f, group_by: [] }), ...page }
+    for (const [k, v] of Object.entries(keys)) q[`key_${k}`] = v
+    if (level != null) q.level = level
+    return http.get<{ items: SurveyRating[]; total: number }>('/analytics/survey/ratings', q)
+  },
   dashboard: (f: Partial<ReportFilter>, extras: { overdue_hours?: number } = {}, o: Opts = {}) =>
     http.get<Dashboard>(
       '/analytics/dashboard',

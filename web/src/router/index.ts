@@ -214,6 +214,20 @@ export const routes: RouteRecordRaw[] = [
         meta: { permission: 'analytics.read', titleKey: 'reports.menu.complaints' },
       },
       {
+        path: 'reports/survey',
+        name: 'report-survey',
+        component: () => import('../views/reports/ReportView.vue'),
+        props: { kind: 'survey' },
+        meta: { permission: 'analytics.read', titleKey: 'reports.menu.survey' },
+      },
+      {
+        path: 'reports/sla',
+        name: 'report-sla',
+        component: () => import('../views/reports/ReportView.vue'),
+        props: { kind: 'sla' },
+        meta: { permission: 'analytics.read', titleKey: 'reports.menu.sla' },
+      },
+      {
         path: 'reports/devices',
         name: 'report-devices',
         component: () => import('../views/reports/ReportView.vue'),

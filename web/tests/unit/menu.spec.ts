@@ -165,6 +165,8 @@ describe('reports menu group', () => {
       ['/reports/abnormal', 'menu-report-abnormal'],
       ['/reports/faults', 'menu-report-faults'],
       ['/reports/complaints', 'menu-report-complaints'],
+      ['/reports/survey', 'menu-report-survey'],
+      ['/reports/sla', 'menu-report-sla'],
       ['/reports/devices', 'menu-report-devices'],
     ])
     expect(group.children?.every((c) => c.permission === 'analytics.read')).toBe(true)

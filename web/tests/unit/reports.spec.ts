@@ -18,7 +18,7 @@ import {
   totalsRow,
 } from '../../src/views/reports/format'
 import { abnormalOption, chartAxes, groupedOption, MAX_STACKS } from '../../src/views/reports/charts'
-import { REPORTS, REPORT_ORDER } from '../../src/views/reports/defs'
+import { REPORTS, REPORT_ORDER, flattenLevels, flattenSla, levelMeasures } from '../../src/views/reports/defs'
 import { rankingOption, satisfactionTrendOption, statusPieOption } from '../../src/views/dashboard/charts'
 import { messages } from '../../src/locales'
 
@@ -62,14 +62,14 @@ describe('report queries', () => {
     expect(p.get('overload_hours')).toBe('10')
   })
 
-  it('downloads paged reports from the first row with the largest page', () => {
+  it('downloads paged reports without the page on screen (the server exports every row)', () => {
     const p = params(reportXlsxUrl('abnormal', f, { min_repairs: 3, page: 4, page_size: 20 }))
     expect(p.get('page')).toBeNull()
-    expect(p.get('page_size')).toBe('500')
+    expect(p.get('page_size')).toBeNull()
     expect(p.get('min_repairs')).toBe('3')
     const causes = params(reportXlsxUrl('faults', f, { view: 'causes' }))
     expect(causes.get('view')).toBe('causes')
-    expect(causes.get('page_size')).toBe('500')
+    expect(causes.get('page_size')).toBeNull()
     expect(params(reportXlsxUrl('faults', f, { view: 'summary' })).get('page_size')).toBeNull()
   })
 
@@ -352,5 +352,44 @@ describe('report definitions', () => {
     )
     expect(cols('abnormal')).toEqual(expect.arrayContaining(['返修次数', '等待配件(小时)', '等待客户自行处理(小时)', '送修等待(小时)']))
     expect(cols('faults')).toContain('台均故障次数')
+  })
+})
+
+describe('满意度调查 and SLA pages', () => {
+  const levels = [
+    { level: 4, label: '非常满意', label_en: 'Very satisfied' },
+    { level: 3, label: '满意', label_en: 'Satisfied' },
+    { level: 2, label: '一般', label_en: 'Neutral' },
+    { level: 1, label: '不满意', label_en: 'Dissatisfied' },
+  ]
+
+  it('makes a column per level of the scale, best first, named in the UI language', () => {
+    expect(levelMeasures(levels, false).map((m) => [m.key, m.label])).toEqual([
+      ['level_4', '非常满意'],
+      ['level_3', '满意'],
+      ['level_2', '一般'],
+      ['level_1', '不满意'],
+    ])
+    expect(levelMeasures(levels, true)[0]!.label).toBe('Very satisfied')
+  })
+
+  it('lifts level counts and SLA targets to figures of the item', () => {
+    expect(flattenLevels({ n: 5, levels: { '4': 2, '1': 3 } })).toMatchObject({ n: 5, level_4: 2, level_1: 3 })
+    const sla = REPORTS.sla.flatten!({ met: 3, breached: 1, rate: 0.75, resolution: { total: 4, met: 3, breached: 1, open: 0, rate: 0.75 } })
+    expect(sla).toMatchObject({ rs_total: 4, rs_breached: 1, rs_rate: 0.75, fr_rate: null, sla_rate: 0.75, sla_decided: 4 })
+    expect(flattenSla({})).toMatchObject({ ar_met: null })
+  })
+
+  it('draws the rate line in percent on the survey chart', () => {
+    const items = [
+      { key: '2026-10', keys: { month: '2026-10' }, labels: { month: '2026-10' }, n: 4, satisfied: 3, level_4: 3, level_1: 1 },
+      { key: '2026-11', keys: { month: '2026-11' }, labels: { month: '2026-11' }, n: 0, satisfied: 0 },
+    ]
+    const spec = { ...REPORTS.survey.chart, bars: [{ key: 'level_4', stack: 'levels' }, { key: 'level_1', stack: 'levels' }] }
+    const o = groupedOption({ items, dims: ['month'], spec, labels: { measure: (k) => k, other: '' } }) as unknown as {
+      series: { type: string; data: (number | null)[] }[]
+    }
+    expect(o.series.map((x) => x.type)).toEqual(['bar', 'bar', 'line'])
+    expect(o.series[2]!.data).toEqual([75, null])
   })
 })

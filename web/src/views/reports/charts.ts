@@ -142,7 +142,8 @@ export function groupedOption(input: GroupedChartInput): EChartsCoreOption {
       itemStyle: { color: '#E6A23C' },
       data: cats.map((c) => {
         const den = c.items.reduce((t, i) => t + num(i[line.den]), 0)
-        return den > 0 ? round2(c.items.reduce((t, i) => t + num(i[line.num]), 0) / den) : null
+        const ratio = c.items.reduce((t, i) => t + num(i[line.num]), 0) / den
+        return den > 0 ? round2(line.percent ? ratio * 100 : ratio) : null
       }),
     })
   }
@@ -160,7 +161,9 @@ export function groupedOption(input: GroupedChartInput): EChartsCoreOption {
       data: cats.map((c) => (flagged(c) ? { value: c.label, textStyle: { color: ALERT, fontWeight: 'bold' } } : c.label)),
       axisLabel: { interval: 0, rotate: many ? 30 : 0, width: 110, overflow: 'truncate' },
     },
-    yAxis: line ? [{ type: 'value' }, { type: 'value', splitLine: { show: false } }] : [{ type: 'value' }],
+    yAxis: line
+      ? [{ type: 'value' }, { type: 'value', splitLine: { show: false }, ...(line.percent ? { max: 100, axisLabel: { formatter: '{value}%' } } : {}) }]
+      : [{ type: 'value' }],
     series,
   }
 }

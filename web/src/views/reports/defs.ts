@@ -8,13 +8,15 @@ export interface Measure {
   fmt: Fmt
   /** Column width in px (default 110). */
   width?: number
+  /** A label of its own (the levels of a rating scale come with the report); else reports.measures.<key>. */
+  label?: string
 }
 
 /** The chart of a grouped report: bars of additive figures, optionally a ratio line of two sums. */
 export interface ChartSpec {
   bars: { key: string; stack?: string; color?: string }[]
   /** A per-x ratio of two summed figures, on the right axis (e.g. fault hours per device). */
-  line?: { key: string; num: string; den: string }
+  line?: { key: string; num: string; den: string; percent?: boolean }
   /** At most this many categories on a non-time axis (default 15). */
   top?: number
 }
@@ -46,6 +48,40 @@ export interface ReportDef {
   knobs?: readonly ('overload_hours' | 'overload_open')[]
   /** A boolean figure shown as a red tag (and a red label in the chart). */
   flag?: string
+  /** 满意度调查: a column per level of the report's rating scale (before the measures), stacked in the chart. */
+  levels?: boolean
+  /** Nested figures lifted to the top of an item (and the totals), for columns (SLA targets). */
+  flatten?: (item: Record<string, unknown>) => Record<string, unknown>
+  /** Figures whose cells open the ratings behind them (level columns too, with levels). */
+  ratingDrill?: readonly string[]
+}
+
+/** The level columns of a survey: level_<n> per level of the scale, best first, named in the UI's language. */
+export function levelMeasures(levels: readonly { level: number; label: string; label_en: string }[], en: boolean): Measure[] {
+  return levels.map((l) => ({ key: `level_${l.level}`, fmt: 'count' as const, width: 100, label: en ? l.label_en : l.label }))
+}
+
+/** An item of the survey with its level counts as level_<n> figures. */
+export function flattenLevels(item: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...item }
+  for (const [k, v] of Object.entries((item.levels as Record<string, number> | undefined) ?? {})) out[`level_${k}`] = v
+  return out
+}
+
+const SLA_TARGETS = [
+  ['first_response', 'fr'],
+  ['arrival', 'ar'],
+  ['resolution', 'rs'],
+] as const
+
+/** An SLA item with each target's figures as fr_/ar_/rs_ + met, breached, open, rate. */
+export function flattenSla(item: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...item }
+  for (const [target, p] of SLA_TARGETS) {
+    const t = (item[target] as Record<string, unknown> | undefined) ?? {}
+    for (const f of ['total', 'met', 'breached', 'open', 'rate']) out[`${p}_${f}`] = t[f] ?? null
+  }
+  return out
 }
 
 const TICKET_DIMS = ['vendor', 'station', 'engineer', 'month', 'region', 'org', 'type', 'brand', 'model', 'ticket_type'] as const
@@ -249,6 +285,77 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
       line: { key: 'avg_handle_hours', num: 'handle_hours', den: 'resolved' },
     },
   },
+  survey: {
+    kind: 'survey',
+    route: 'report-survey',
+    titleKey: 'reports.titles.survey',
+    hintKey: 'reports.hints.survey',
+    period: true,
+    defaultPeriod: 'last12',
+    groupings: ['month', 'vendor', 'region', 'type', 'brand', 'model', 'org', 'station', 'engineer', 'ticket_type'],
+    defaultGroupBy: ['month', 'vendor'],
+    deviceFilters: true,
+    staffFilter: true,
+    ticketTypes: ['repair', 'after_sales', 'consultation', 'complaint', 'suggestion', 'follow_up'],
+    measures: [
+      { key: 'n', fmt: 'count', width: 90 },
+      { key: 'satisfied', fmt: 'count', width: 90 },
+      { key: 'rate', fmt: 'percent', width: 100 },
+      { key: 'wilson_lower', fmt: 'percent', width: 110 },
+      { key: 'wilson_upper', fmt: 'percent', width: 110 },
+    ],
+    kpis: [
+      { key: 'n', fmt: 'count' },
+      { key: 'satisfied', fmt: 'count' },
+      { key: 'rate', fmt: 'percent' },
+      { key: 'wilson_lower', fmt: 'percent' },
+    ],
+    chart: { bars: [], line: { key: 'rate', num: 'satisfied', den: 'n', percent: true } },
+    levels: true,
+    flatten: flattenLevels,
+    ratingDrill: ['n', 'satisfied'],
+  },
+  sla: {
+    kind: 'sla',
+    route: 'report-sla',
+    titleKey: 'reports.titles.sla',
+    hintKey: 'reports.hints.sla',
+    period: true,
+    groupings: ['policy', 'org', 'region', 'vendor', 'station', 'engineer', 'month', 'ticket_type'],
+    defaultGroupBy: ['policy'],
+    deviceFilters: true,
+    staffFilter: true,
+    ticketTypes: ['repair', 'after_sales', 'consultation', 'complaint', 'suggestion', 'follow_up'],
+    measures: [
+      { key: 'tickets', fmt: 'count', width: 90 },
+      { key: 'met', fmt: 'count', width: 90 },
+      { key: 'breached', fmt: 'count', width: 90 },
+      { key: 'sla_rate', fmt: 'percent', width: 100 },
+      { key: 'fr_rate', fmt: 'percent', width: 120 },
+      { key: 'fr_breached', fmt: 'count', width: 120 },
+      { key: 'ar_rate', fmt: 'percent', width: 120 },
+      { key: 'ar_breached', fmt: 'count', width: 120 },
+      { key: 'rs_rate', fmt: 'percent', width: 120 },
+      { key: 'rs_breached', fmt: 'count', width: 120 },
+      { key: 'rs_open', fmt: 'count', width: 120 },
+    ],
+    kpis: [
+      { key: 'tickets', fmt: 'count' },
+      { key: 'sla_rate', fmt: 'percent' },
+      { key: 'fr_rate', fmt: 'percent' },
+      { key: 'ar_rate', fmt: 'percent' },
+      { key: 'rs_rate', fmt: 'percent' },
+      { key: 'breached', fmt: 'count' },
+    ],
+    chart: {
+      bars: [
+        { key: 'met', stack: 'sla', color: '#67C23A' },
+        { key: 'breached', stack: 'sla', color: '#F56C6C' },
+      ],
+      line: { key: 'sla_rate', num: 'met', den: 'sla_decided', percent: true },
+    },
+    flatten: (item) => ({ ...flattenSla(item), sla_rate: item.rate ?? null, sla_decided: Number(item.met ?? 0) + Number(item.breached ?? 0) }),
+  },
   devices: {
     kind: 'devices',
     route: 'report-devices',
@@ -286,7 +393,7 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
 }
 
 /** The report pages in menu order. */
-export const REPORT_ORDER: readonly ReportKind[] = ['operation', 'service-time', 'manpower', 'abnormal', 'faults', 'complaints', 'devices']
+export const REPORT_ORDER: readonly ReportKind[] = ['operation', 'service-time', 'manpower', 'abnormal', 'faults', 'complaints', 'survey', 'sla', 'devices']
 
 /** Dimensions whose cells drill down: clicking sets this filter to the row's key. */
 export const DRILL_FILTERS: Record<string, 'org_id' | 'vendor_org_id'> = { org: 'org_id', vendor: 'vendor_org_id', station: 'vendor_org_id' }
