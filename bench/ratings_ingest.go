@@ -145,6 +145,7 @@ func RunRatingIngest(ctx context.Context, e *Env, w *world, opt options) (*Inges
 		*run.into = d
 	}
 	res.Ratio = res.Ingest.rate() / res.Hello.rate()
+	batches, events, largest := e.App.Ratings.EventBatchStats()
 	after, err := ingestCounts(ctx, e)
 	if err != nil {
 		return nil, err
@@ -165,8 +166,8 @@ func RunRatingIngest(ctx context.Context, e *Env, w *world, opt options) (*Inges
 	if res.Ratio < ingestTarget {
 		met = "NOT met"
 	}
-	fmt.Fprintf(opt.Out, "\ningest / hello world = %.1f %% (target ≥ %.0f %%: %s); %.0f ratings/s\n", 100*res.Ratio, 100*ingestTarget, met,
-		float64(res.Ingest.Keys)/res.Ingest.Elapsed.Seconds())
+	fmt.Fprintf(opt.Out, "\ningest / hello world = %.1f %% (target ≥ %.0f %%: %s); %.0f ratings/s; group commit: %d events in %d transactions (%.1f a transaction, at most %d)\n",
+		100*res.Ratio, 100*ingestTarget, met, float64(res.Ingest.Keys)/res.Ingest.Elapsed.Seconds(), events, batches, float64(events)/float64(max(batches, 1)), largest)
 	if res.Ingest.Errors > 0 || res.Hello.Errors > 0 {
 		fmt.Fprintf(opt.Out, "errors: hello %d, ingest %d (first: %s)\n", res.Hello.Errors, res.Ingest.Errors, res.Ingest.FirstErr+res.Hello.FirstErr)
 	}

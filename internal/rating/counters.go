@@ -178,6 +178,8 @@ func (s *Service) UpdateCounter(ctx context.Context, id int64, in CounterUpdate)
 		return nil, err
 	}
 	var out *Counter
+	s.devices.clear() // cached devices carry the counter's name
+	defer s.devices.clear()
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		before, err := s.Counter(ctx, id)
 		if err != nil {

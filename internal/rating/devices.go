@@ -142,6 +142,9 @@ func (s *Service) RegisterDevice(ctx context.Context, in DeviceInput) (*Device, 
 
 // RevokeDevice stops a visible device's token from working.
 func (s *Service) RevokeDevice(ctx context.Context, id int64) (*Device, error) {
+	// The token must stop working at once: no cached copy may outlive the revocation.
+	s.devices.clear()
+	defer s.devices.clear()
 	var out *Device
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		d, err := s.visibleDevice(ctx, id)
@@ -273,13 +276,19 @@ func (s *Service) DeviceByToken(ctx context.Context, token string) (*Device, err
 	if !strings.HasPrefix(token, DeviceTokenPrefix) {
 		return nil, unauth
 	}
-	var d Device
-	err := s.db.Get(ctx, &d, deviceSelect+" WHERE d.token_hash = ? AND NOT d.revoked", hashSecret(token))
-	if store.IsNoRows(err) {
-		return nil, unauth
-	}
-	if err != nil {
-		return nil, err
+	hash := hashSecret(token)
+	wall := time.Now()
+	d, ok := s.devices.get(hash, wall)
+	if !ok {
+		gen := s.devices.generation()
+		err := s.db.Get(ctx, &d, deviceSelect+" WHERE d.token_hash = ? AND NOT d.revoked", hash)
+		if store.IsNoRows(err) {
+			return nil, unauth
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.devices.put(hash, d, gen, wall)
 	}
 	now := s.now()
 	// Written at most once a minute: a busy kiosk polls every few seconds.
@@ -288,6 +297,7 @@ func (s *Service) DeviceByToken(ctx context.Context, token string) (*Device, err
 			return nil, err
 		}
 		d.LastSeenAt = &now
+		s.devices.update(hash, d)
 	}
 	s.fillOnline(&d)
 	return &d, nil
@@ -333,58 +343,58 @@ func (s *Service) HandleEvent(ctx context.Context, d *Device, ev DeviceEvent) (*
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	ctx = system(ctx)
+	// A resend is answered from the event row, looked up in the batch's
+	// transaction (applyEvent): a separate read first cost every event more
+	// than the rare resend saves.
+	return s.events.submit(system(ctx), d, ev)
+}
+
+// applyEvent applies one device event inside the batch's transaction and
+// stores it with its answer under (device, event_id).
+func (s *Service) applyEvent(ctx context.Context, d *Device, ev DeviceEvent) (*EventResult, error) {
+	// Checked again in the transaction: a resend may sit in the same batch.
 	if prior, err := s.priorEvent(ctx, d.ID, ev.EventID); err != nil || prior != nil {
 		return prior, err
 	}
 	c := Caller{Device: d}
 	out := &EventResult{EventID: ev.EventID, Type: ev.Type}
-	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		switch ev.Type {
-		case "session_start":
-			ss, err := s.StartSession(ctx, c, StartInput{StartedAt: ev.At})
-			if err != nil {
-				return err
-			}
-			out.SessionID = &ss.ID
-		case "session_end":
-			var id int64
-			err := s.db.Get(ctx, &id, "SELECT id FROM service_sessions WHERE counter_id = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1", d.CounterID)
-			if store.IsNoRows(err) {
-				return apperr.New(apperr.Conflict, "该窗口没有进行中的服务", "no open session at this counter")
-			}
-			if err != nil {
-				return err
-			}
-			ss, err := s.EndSession(ctx, c, id, EndInput{EndedAt: ev.At})
-			if err != nil {
-				return err
-			}
-			out.SessionID = &ss.ID
-		case "key":
-			at := s.now()
-			if ev.At != nil {
-				at = ev.At.UTC() // a key pressed offline and reported late
-			}
-			id, err := s.awaitingSession(ctx, d.CounterID, at)
-			if err != nil {
-				return err
-			}
-			r, err := s.Rate(ctx, c, RateInput{SessionID: &id, Level: ev.Key, RatedAt: ev.At})
-			if err != nil {
-				return err
-			}
-			out.SessionID, out.RatingID = &id, &r.ID
+	switch ev.Type {
+	case "session_start":
+		id, err := s.startSession(ctx, c, StartInput{CounterID: d.CounterID, StartedAt: ev.At}, nil)
+		if err != nil {
+			return nil, err
 		}
-		_, err := s.db.Exec(ctx, "INSERT INTO rating_device_events (device_id, event_id, type, result, created_at) VALUES (?, ?, ?, ?, ?)",
-			d.ID, ev.EventID, ev.Type, jsonText(out), store.Now())
-		return err
-	})
-	if err != nil && store.IsUniqueViolation(err) {
-		if prior, perr := s.priorEvent(ctx, d.ID, ev.EventID); perr == nil && prior != nil {
-			return prior, nil // a concurrent resend won
+		out.SessionID = &id
+	case "session_end":
+		id, err := s.endOpenSession(ctx, d.CounterID, ev.At)
+		if err != nil {
+			return nil, err
 		}
+		out.SessionID = &id
+	case "key":
+		now := s.now()
+		at := now
+		if ev.At != nil {
+			at = ev.At.UTC() // a key pressed offline and reported late
+		}
+		id, err := s.awaitingSession(ctx, d.CounterID, at)
+		if err != nil {
+			return nil, err
+		}
+		in := RateInput{SessionID: &id, Level: ev.Key, RatedAt: ev.At}
+		var v apperr.Validation
+		in.validate(&v, now)
+		if err := v.Err(); err != nil {
+			return nil, err
+		}
+		rid, err := s.rateTx(ctx, c, Visitor{}, in, nil, now, at)
+		if err != nil {
+			return nil, err
+		}
+		out.SessionID, out.RatingID = &id, &rid
 	}
+	_, err := s.db.Exec(ctx, "INSERT INTO rating_device_events (device_id, event_id, type, result, created_at) VALUES (?, ?, ?, ?, ?)",
+		d.ID, ev.EventID, ev.Type, jsonText(out), store.Now())
 	if err != nil {
 		return nil, err
 	}

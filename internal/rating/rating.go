@@ -53,6 +53,10 @@ type Service struct {
 
 	notifier Notifier // survey links on resolution (nil: none sent)
 	baseURL  string
+
+	devices  *ttlCache[string, Device]  // by token hash (cache.go)
+	settings *ttlCache[int64, Settings] // in force at an org
+	events   *eventBatcher              // group commit of device events (ingest.go)
 }
 
 // NewService wires the service. Days are counted in Asia/Shanghai.
@@ -61,7 +65,10 @@ func NewService(db *store.DB, log *audit.Log, orgs *org.Service, tickets *ticket
 	if err != nil {
 		zone = time.FixedZone("CST", 8*3600)
 	}
-	return &Service{db: db, audit: log, orgs: orgs, tickets: tickets, zone: zone, now: store.Now}
+	s := &Service{db: db, audit: log, orgs: orgs, tickets: tickets, zone: zone, now: store.Now,
+		devices: newTTLCache[string, Device](deviceCacheTTL, 10000), settings: newTTLCache[int64, Settings](settingsCacheTTL, 10000)}
+	s.events = newEventBatcher(s)
+	return s
 }
 
 // SetClock replaces the clock (tests).

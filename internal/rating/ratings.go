@@ -158,33 +158,9 @@ func (s *Service) rate(ctx context.Context, c Caller, visitor Visitor, in RateIn
 	}
 	var out *Rating
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		sub, err := s.resolve(ctx, c, in)
+		id, err := s.rateTx(ctx, c, visitor, in, idem, now, ratedAt)
 		if err != nil {
 			return err
-		}
-		set, err := s.SettingsAt(ctx, sub.orgID)
-		if err != nil {
-			return err
-		}
-		if in.Level < 1 || in.Level > set.Scale {
-			return apperr.Field("level", fmt.Sprintf("评价等级须在 1 到 %d 之间", set.Scale), fmt.Sprintf("level must be between 1 and %d", set.Scale))
-		}
-		if sub.cooldownCounter != nil || sub.cooldownStaff != nil {
-			if err := s.checkCooldown(ctx, sub, visitor, set, now); err != nil {
-				return err
-			}
-		}
-		r := &Rating{Channel: sub.channel, SessionID: sub.sessionID, TicketID: sub.ticketID, LinkID: sub.link, CounterID: sub.counterID,
-			OrgID: sub.orgID, VendorOrgID: sub.vendorID, StaffID: sub.staff, BusinessTypeID: sub.businessType, Level: in.Level,
-			Scale: set.Scale, Satisfied: in.Level >= set.SatisfiedMin, Reasons: in.Reasons, Comment: in.Comment, RatedAt: ratedAt}
-		id, err := s.insert(ctx, r, sub.onceKey, idem, visitor, nil, "")
-		if err != nil {
-			return err
-		}
-		if set.FollowupMax > 0 && in.Level <= set.FollowupMax {
-			if err := s.openFollowup(ctx, id, r); err != nil {
-				return err
-			}
 		}
 		out, err = s.get(ctx, id, false)
 		return err
@@ -195,18 +171,62 @@ func (s *Service) rate(ctx context.Context, c Caller, visitor Visitor, in RateIn
 				return r, nil // a concurrent resend won
 			}
 		}
-		e := apperr.New(apperr.Conflict, "已经评价过了", "this service has already been rated")
-		e.Details = map[string]any{"reason": "already_rated"}
-		return nil, e
+		return nil, alreadyRated()
 	}
 	return out, err
+}
+
+func alreadyRated() error {
+	e := apperr.New(apperr.Conflict, "已经评价过了", "this service has already been rated")
+	e.Details = map[string]any{"reason": "already_rated"}
+	return e
+}
+
+// rateTx records a validated rating in the caller's transaction and answers
+// its id (a device needs no more).
+func (s *Service) rateTx(ctx context.Context, c Caller, visitor Visitor, in RateInput, idem any, now, ratedAt time.Time) (int64, error) {
+	sub, err := s.resolve(ctx, c, in)
+	if err != nil {
+		return 0, err
+	}
+	set, err := s.SettingsAt(ctx, sub.orgID)
+	if err != nil {
+		return 0, err
+	}
+	if in.Level < 1 || in.Level > set.Scale {
+		return 0, apperr.Field("level", fmt.Sprintf("评价等级须在 1 到 %d 之间", set.Scale), fmt.Sprintf("level must be between 1 and %d", set.Scale))
+	}
+	if sub.cooldownCounter != nil || sub.cooldownStaff != nil {
+		if err := s.checkCooldown(ctx, sub, visitor, set, now); err != nil {
+			return 0, err
+		}
+	}
+	r := &Rating{Channel: sub.channel, SessionID: sub.sessionID, TicketID: sub.ticketID, LinkID: sub.link, CounterID: sub.counterID,
+		OrgID: sub.orgID, VendorOrgID: sub.vendorID, StaffID: sub.staff, BusinessTypeID: sub.businessType, Level: in.Level,
+		Scale: set.Scale, Satisfied: in.Level >= set.SatisfiedMin, Reasons: in.Reasons, Comment: in.Comment, RatedAt: ratedAt}
+	id, err := s.insert(ctx, r, sub.onceKey, idem, visitor, nil, "")
+	if err != nil {
+		return 0, err
+	}
+	if set.FollowupMax > 0 && in.Level <= set.FollowupMax {
+		if err := s.openFollowup(ctx, id, r); err != nil {
+			return 0, err
+		}
+	}
+	return id, nil
 }
 
 // resolve finds what the input rates and checks the caller may rate it.
 func (s *Service) resolve(ctx context.Context, c Caller, in RateInput) (*subject, error) {
 	switch {
 	case in.SessionID != nil:
-		ss, err := s.session(ctx, *in.SessionID, c.Device == nil)
+		var ss *Session
+		var err error
+		if c.Device != nil {
+			ss, err = s.sessionCore(ctx, *in.SessionID)
+		} else {
+			ss, err = s.session(ctx, *in.SessionID, true)
+		}
 		if err != nil {
 			return nil, err
 		}

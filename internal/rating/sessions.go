@@ -129,6 +129,24 @@ func (s *Service) StartSession(ctx context.Context, c Caller, in StartInput) (*S
 			return ss, err
 		}
 	}
+	var out *Session
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		id, err := s.startSession(ctx, c, in, idem)
+		if err != nil {
+			return err
+		}
+		out, err = s.session(ctx, id, false)
+		return err
+	})
+	if err != nil && idem != nil && store.IsUniqueViolation(err) {
+		return s.sessionByIdem(ctx, idem) // a concurrent resend won
+	}
+	return out, err
+}
+
+// startSession is StartSession inside the caller's transaction; it answers
+// the new session's id (a device needs no more).
+func (s *Service) startSession(ctx context.Context, c Caller, in StartInput, idem any) (int64, error) {
 	var v apperr.Validation
 	now := s.now()
 	started := now
@@ -142,11 +160,17 @@ func (s *Service) StartSession(ctx context.Context, c Caller, in StartInput) (*S
 		v.Add("counter_id", "必填", "required")
 	}
 	if err := v.Err(); err != nil {
-		return nil, err
+		return 0, err
 	}
-	var out *Session
+	var id int64
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		k, err := s.Counter(ctx, in.CounterID)
+		var k *Counter
+		var err error
+		if c.Device != nil {
+			k, err = s.counter(ctx, in.CounterID, false) // the device's own counter
+		} else {
+			k, err = s.Counter(ctx, in.CounterID)
+		}
 		if err != nil {
 			return err
 		}
@@ -171,8 +195,12 @@ func (s *Service) StartSession(ctx context.Context, c Caller, in StartInput) (*S
 		if c.Device != nil && (k.StaffID == nil || *k.StaffID != staffID) {
 			return apperr.Field("staff_id", "只能为本窗口签到的员工开始服务", "a device serves only the staff signed in at its counter")
 		}
-		if _, err := s.orgs.GetUser(ctx, staffID); err != nil {
-			return apperr.Field("staff_id", "员工不存在或不在您的数据范围内", "staff member not found or outside your data scope")
+		// A device serves whoever signed in at its counter (checked at sign-in);
+		// anyone else named must be a visible user.
+		if c.Device == nil {
+			if _, err := s.orgs.GetUser(ctx, staffID); err != nil {
+				return apperr.Field("staff_id", "员工不存在或不在您的数据范围内", "staff member not found or outside your data scope")
+			}
 		}
 		bt := k.BusinessTypeID
 		if in.BusinessType != "" {
@@ -196,7 +224,7 @@ func (s *Service) StartSession(ctx context.Context, c Caller, in StartInput) (*S
 			if end.Before(o.StartedAt) { // events reported out of order: never end before the start
 				end = o.StartedAt
 			}
-			if _, err := s.endLocked(ctx, o.ID, end); err != nil {
+			if err := s.endLocked(ctx, o.ID, end); err != nil {
 				return err
 			}
 		}
@@ -208,7 +236,7 @@ func (s *Service) StartSession(ctx context.Context, c Caller, in StartInput) (*S
 			}
 			queuedAt = &q
 		}
-		id, err := s.db.InsertID(ctx, `INSERT INTO service_sessions (counter_id, org_id, staff_id, business_type_id, channel, queue_no, queued_at, started_at, idem_key, day, created_at)
+		id, err = s.db.InsertID(ctx, `INSERT INTO service_sessions (counter_id, org_id, staff_id, business_type_id, channel, queue_no, queued_at, started_at, idem_key, day, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			k.ID, k.OrgID, staffID, bt, c.channel(), strings.TrimSpace(in.QueueNo), queuedAt, started, idem, s.Day(started), now)
 		if err != nil {
@@ -218,16 +246,9 @@ func (s *Service) StartSession(ctx context.Context, c Caller, in StartInput) (*S
 		if queuedAt != nil {
 			waited, waitSec = 1, int64(started.Sub(*queuedAt).Seconds())
 		}
-		if err := s.rollSession(ctx, s.Day(started), k.OrgID, staffID, k.ID, deref(bt), 1, 0, 0, waited, waitSec); err != nil {
-			return err
-		}
-		out, err = s.session(ctx, id, false)
-		return err
+		return s.rollSession(ctx, s.Day(started), k.OrgID, staffID, k.ID, deref(bt), 1, 0, 0, waited, waitSec)
 	})
-	if err != nil && idem != nil && store.IsUniqueViolation(err) {
-		return s.sessionByIdem(ctx, idem) // a concurrent resend won
-	}
-	return out, err
+	return id, err
 }
 
 func (s *Service) sessionByIdem(ctx context.Context, key any) (*Session, error) {
@@ -273,29 +294,59 @@ func (s *Service) EndSession(ctx context.Context, c Caller, id int64, in EndInpu
 		if ended.Before(ss.StartedAt) {
 			return apperr.Field("ended_at", "结束时间不能早于开始时间", "ended_at cannot be before the start")
 		}
-		out, err = s.endLocked(ctx, id, ended)
+		if err := s.endLocked(ctx, id, ended); err != nil {
+			return err
+		}
+		out, err = s.session(ctx, id, false)
 		return err
 	})
 	return out, err
 }
 
-// endLocked ends session id at ended and adds its handling time to the roll-up.
-func (s *Service) endLocked(ctx context.Context, id int64, ended time.Time) (*Session, error) {
-	res, err := s.db.Exec(ctx, "UPDATE service_sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL", ended, id)
+// endOpenSession ends the counter's open session (a device's session_end)
+// and answers its id.
+func (s *Service) endOpenSession(ctx context.Context, counterID int64, at *time.Time) (int64, error) {
+	var open struct {
+		ID        int64     `db:"id"`
+		StartedAt time.Time `db:"started_at"`
+	}
+	err := s.db.Get(ctx, &open, "SELECT id, started_at FROM service_sessions WHERE counter_id = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1", counterID)
+	if store.IsNoRows(err) {
+		return 0, apperr.New(apperr.Conflict, "该窗口没有进行中的服务", "no open session at this counter")
+	}
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	ss, err := s.session(ctx, id, false)
+	ended := s.now()
+	if at != nil {
+		ended = at.UTC()
+	}
+	if ended.Before(open.StartedAt) {
+		return 0, apperr.Field("ended_at", "结束时间不能早于开始时间", "ended_at cannot be before the start")
+	}
+	return open.ID, s.endLocked(ctx, open.ID, ended)
+}
+
+// endLocked ends session id at ended and adds its handling time to the
+// roll-ups; a session already ended is left as it is.
+func (s *Service) endLocked(ctx context.Context, id int64, ended time.Time) error {
+	var ss struct {
+		StartedAt      time.Time `db:"started_at"`
+		OrgID          int64     `db:"org_id"`
+		StaffID        int64     `db:"staff_id"`
+		CounterID      int64     `db:"counter_id"`
+		BusinessTypeID *int64    `db:"business_type_id"`
+	}
+	err := s.db.WriteGet(ctx, &ss, `UPDATE service_sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL
+		RETURNING started_at, org_id, staff_id, counter_id, business_type_id`, ended, id)
+	if store.IsNoRows(err) {
+		return nil
+	}
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		handle := max(0, int64(ended.Sub(ss.StartedAt).Seconds()))
-		if err := s.rollSession(ctx, s.Day(ss.StartedAt), ss.OrgID, ss.StaffID, ss.CounterID, deref(ss.BusinessTypeID), 0, 1, handle, 0, 0); err != nil {
-			return nil, err
-		}
-	}
-	return ss, nil
+	handle := max(0, int64(ended.Sub(ss.StartedAt).Seconds()))
+	return s.rollSession(ctx, s.Day(ss.StartedAt), ss.OrgID, ss.StaffID, ss.CounterID, deref(ss.BusinessTypeID), 0, 1, handle, 0, 0)
 }
 
 func (s *Service) session(ctx context.Context, id int64, scoped bool) (*Session, error) {
@@ -315,6 +366,17 @@ func (s *Service) session(ctx context.Context, id int64, scoped bool) (*Session,
 	}
 	s.status(&ss)
 	return &ss, nil
+}
+
+// sessionCore reads what rating a session needs, without names or status
+// (a device rates its own counter's sessions; scope does not apply).
+func (s *Service) sessionCore(ctx context.Context, id int64) (*Session, error) {
+	var ss Session
+	err := s.db.Get(ctx, &ss, "SELECT id, counter_id, org_id, staff_id, business_type_id, started_at, ended_at FROM service_sessions WHERE id = ?", id)
+	if store.IsNoRows(err) {
+		return nil, apperr.NotFoundf("服务记录", "session")
+	}
+	return &ss, err
 }
 
 // Session returns a visible session.

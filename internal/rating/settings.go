@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"time"
 
 	"lingting/internal/apperr"
 	"lingting/internal/audit"
@@ -77,10 +78,30 @@ type settingsRow struct {
 // SettingsAt returns the settings in force at org (0 = the defaults): the
 // org's own, else the nearest ancestor's, else the defaults.
 func (s *Service) SettingsAt(ctx context.Context, orgID int64) (Settings, error) {
-	out := DefaultSettings()
 	if orgID == 0 {
-		return out, nil
+		return DefaultSettings(), nil
 	}
+	now := time.Now()
+	if set, ok := s.settings.get(orgID, now); ok {
+		return set.clone(), nil
+	}
+	gen := s.settings.generation()
+	set, err := s.settingsAt(ctx, orgID)
+	if err == nil {
+		s.settings.put(orgID, set.clone(), gen, now)
+	}
+	return set, err
+}
+
+// clone copies the slices, so a caller changing its copy leaves the cache alone.
+func (set Settings) clone() Settings {
+	set.Reasons = append([]string(nil), set.Reasons...)
+	set.Levels = append([]Level(nil), set.Levels...)
+	return set
+}
+
+func (s *Service) settingsAt(ctx context.Context, orgID int64) (Settings, error) {
+	out := DefaultSettings()
 	var rows []settingsRow
 	err := s.db.Select(ctx, &rows, `SELECT rs.org_id, rs.scale, rs.satisfied_min, rs.followup_max, rs.timeout_seconds, rs.qr_cooldown_minutes,
 		rs.min_ranked_n, rs.reasons, rs.welcome
@@ -157,8 +178,11 @@ func (s *Service) SaveSettings(ctx context.Context, in SettingsInput) (Settings,
 		return Settings{}, err
 	}
 	var out Settings
+	// Settings are inherited down the tree: every org's cached ones may change.
+	s.settings.clear()
+	defer s.settings.clear()
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		before, err := s.SettingsAt(ctx, in.OrgID)
+		before, err := s.settingsAt(ctx, in.OrgID)
 		if err != nil {
 			return err
 		}
@@ -171,7 +195,7 @@ func (s *Service) SaveSettings(ctx context.Context, in SettingsInput) (Settings,
 		if err != nil {
 			return err
 		}
-		if out, err = s.SettingsAt(ctx, in.OrgID); err != nil {
+		if out, err = s.settingsAt(ctx, in.OrgID); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, audit.Entry{Action: "update", Entity: "rating_settings", EntityID: in.OrgID, OrgID: in.OrgID,

@@ -33,6 +33,7 @@ type DB struct {
 	Dialect Dialect
 	w       *sqlx.DB
 	r       *sqlx.DB
+	wc, rc  *stmtCache // prepared statements per pool (stmtcache.go); nil: none
 }
 
 // Open connects to the database named by a URL: sqlite://path/to/file.db or postgres://….
@@ -70,11 +71,16 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
+	// Keep every reader open: database/sql keeps 2 idle by default, so under
+	// concurrency readers were closed and reopened (pragmas applied, prepared
+	// statements lost) all the time.
+	r.SetMaxIdleConns(4)
 	db := &DB{Dialect: SQLite, w: w, r: r}
 	if err := w.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
+	db.SetStmtCache(DefaultStmtCache)
 	return db, nil
 }
 
@@ -102,6 +108,7 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 
 // Close closes every pool.
 func (db *DB) Close() error {
+	db.SetStmtCache(0)
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
@@ -123,7 +130,7 @@ type txKey struct{}
 // WithTx runs fn in a transaction. A transaction already in ctx is joined, so
 // services compose; only the outermost call commits.
 func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {
-	if _, ok := ctx.Value(txKey{}).(*sqlx.Tx); ok {
+	if txFrom(ctx) != nil {
 		return fn(ctx)
 	}
 	tx, err := db.w.BeginTxx(ctx, nil)
@@ -139,35 +146,17 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (e
 			_ = tx.Rollback()
 		}
 	}()
-	if err = fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
+	t := &txState{tx: tx}
+	// Statements this transaction met first are prepared once it is over,
+	// committed or not (the writer connection is free again then).
+	defer db.prepareAfter(ctx, t)
+	if err = fn(context.WithValue(ctx, txKey{}, t)); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
-}
-
-type queryer interface {
-	sqlx.ExtContext
-	GetContext(ctx context.Context, dest any, query string, args ...any) error
-	SelectContext(ctx context.Context, dest any, query string, args ...any) error
-}
-
-// reader returns the transaction in ctx or the reader pool.
-func (db *DB) reader(ctx context.Context) queryer {
-	if tx, ok := ctx.Value(txKey{}).(*sqlx.Tx); ok {
-		return tx
-	}
-	return db.r
-}
-
-// writer returns the transaction in ctx or the writer pool.
-func (db *DB) writer(ctx context.Context) queryer {
-	if tx, ok := ctx.Value(txKey{}).(*sqlx.Tx); ok {
-		return tx
-	}
-	return db.w
 }
 
 // Rebind turns ? placeholders into the engine's form.
@@ -180,29 +169,40 @@ func (db *DB) Rebind(q string) string {
 
 // Get scans one row into dest; sql.ErrNoRows when there is none.
 func (db *DB) Get(ctx context.Context, dest any, q string, args ...any) error {
-	return db.reader(ctx).GetContext(ctx, dest, db.Rebind(q), args...)
+	return db.getRow(ctx, false, dest, q, args...)
 }
 
 // Select scans every row into the slice dest.
 func (db *DB) Select(ctx context.Context, dest any, q string, args ...any) error {
-	return db.reader(ctx).SelectContext(ctx, dest, db.Rebind(q), args...)
+	return db.selectRows(ctx, dest, q, args...)
 }
 
 // Exec runs a statement on the writer (or the transaction in ctx).
 func (db *DB) Exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return db.writer(ctx).ExecContext(ctx, db.Rebind(q), args...)
+	q = db.Rebind(q)
+	if t := txFrom(ctx); t != nil {
+		if st := db.txStmt(ctx, t, q); st != nil {
+			defer st.Close()
+			return st.ExecContext(ctx, args...)
+		}
+		return t.tx.ExecContext(ctx, q, args...)
+	}
+	if st := db.wc.get(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return db.w.ExecContext(ctx, q, args...)
 }
 
 // InsertID runs an INSERT … RETURNING id and returns the new id.
 func (db *DB) InsertID(ctx context.Context, q string, args ...any) (int64, error) {
 	var id int64
-	err := db.writer(ctx).QueryRowxContext(ctx, db.Rebind(q), args...).Scan(&id)
+	err := db.getRow(ctx, true, &id, q, args...)
 	return id, err
 }
 
 // WriteGet runs a statement that returns one row on the writer (… RETURNING).
 func (db *DB) WriteGet(ctx context.Context, dest any, q string, args ...any) error {
-	return db.writer(ctx).GetContext(ctx, dest, db.Rebind(q), args...)
+	return db.getRow(ctx, true, dest, q, args...)
 }
 
 // Lock takes a transaction-scoped lock on key, serialising writers of one
@@ -280,8 +280,8 @@ func (db *DB) stmt(ctx context.Context, c *Stmts, q string) (*sqlx.Stmt, error) 
 	}
 	var st *sqlx.Stmt
 	var err error
-	if tx, ok := ctx.Value(txKey{}).(*sqlx.Tx); ok {
-		st, err = tx.PreparexContext(ctx, db.Rebind(q))
+	if t := txFrom(ctx); t != nil {
+		st, err = t.tx.PreparexContext(ctx, db.Rebind(q))
 	} else {
 		st, err = db.r.PreparexContext(ctx, db.Rebind(q))
 		if err == nil {

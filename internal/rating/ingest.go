@@ -1,0 +1,179 @@
+package rating
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"lingting/internal/store"
+)
+
+// Group commit of device events. Every event used to be its own write
+// transaction, and on SQLite the commit alone cost about as much CPU as the
+// event's statements. One goroutine per service now takes the events that
+// arrive together (up to maxEventBatch, waiting up to eventLinger) and applies
+// them in one transaction, each inside a savepoint: an event that fails rolls
+// back to its savepoint and is answered with its error, the others go on.
+// Every request is answered only after the commit that contains its event,
+// so nothing acknowledged can be lost; a failed commit fails every event of
+// the batch, none of which was acknowledged. Idempotency is unchanged: the
+// event row (device, event_id) is written with the event's effects, and a
+// resend in the same batch finds it there.
+
+const (
+	maxEventBatch  = 64
+	eventLinger    = time.Millisecond // how long a batch waits for more events
+	eventIdle      = 2 * time.Second  // the goroutine ends after this long without events
+	eventTxTimeout = 30 * time.Second // bound of one batch's transaction
+)
+
+type eventJob struct {
+	ctx  context.Context
+	d    *Device
+	ev   DeviceEvent
+	out  *EventResult
+	err  error
+	done chan struct{}
+}
+
+type eventBatcher struct {
+	s     *Service
+	queue chan *eventJob
+
+	mu      sync.Mutex
+	running bool
+	pending int // submitted, not yet taken by the goroutine
+	largest int // the largest batch so far
+	batches int // transactions so far
+	events  int // events in them
+}
+
+// EventBatchStats says how device events shared transactions so far: the
+// number of transactions, of events, and the largest batch (for the bench
+// and tests).
+func (s *Service) EventBatchStats() (batches, events, largest int) {
+	b := s.events
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.batches, b.events, b.largest
+}
+
+func newEventBatcher(s *Service) *eventBatcher {
+	return &eventBatcher{s: s, queue: make(chan *eventJob, 4*maxEventBatch)}
+}
+
+// submit queues an event and waits for its batch to commit. The wait does not
+// end with the request: the event may be committed, and its answer is what a
+// resend will get.
+func (b *eventBatcher) submit(ctx context.Context, d *Device, ev DeviceEvent) (*EventResult, error) {
+	j := &eventJob{ctx: ctx, d: d, ev: ev, done: make(chan struct{})}
+	b.mu.Lock()
+	b.pending++
+	if !b.running {
+		b.running = true
+		go b.run()
+	}
+	b.mu.Unlock()
+	b.queue <- j
+	<-j.done
+	return j.out, j.err
+}
+
+func (b *eventBatcher) run() {
+	idle := time.NewTimer(eventIdle)
+	defer idle.Stop()
+	for {
+		var first *eventJob
+		select {
+		case first = <-b.queue:
+		case <-idle.C:
+			b.mu.Lock()
+			if b.pending == 0 {
+				b.running = false
+				b.mu.Unlock()
+				return
+			}
+			b.mu.Unlock()
+			idle.Reset(eventIdle)
+			continue
+		}
+		batch := []*eventJob{first}
+		// Linger a moment for the events arriving together: the commit's
+		// cost is mostly the pages it writes, which events of one batch share.
+		linger := time.NewTimer(eventLinger)
+	more:
+		for len(batch) < maxEventBatch {
+			select {
+			case j := <-b.queue:
+				batch = append(batch, j)
+			case <-linger.C:
+				break more
+			}
+		}
+		linger.Stop()
+		b.mu.Lock()
+		b.pending -= len(batch)
+		b.largest = max(b.largest, len(batch))
+		b.batches++
+		b.events += len(batch)
+		b.mu.Unlock()
+		b.commit(batch)
+		idle.Reset(eventIdle)
+	}
+}
+
+// commit applies a batch in one transaction and answers every event.
+func (b *eventBatcher) commit(batch []*eventJob) {
+	s := b.s
+	ctx, cancel := context.WithTimeout(context.Background(), eventTxTimeout)
+	defer cancel()
+	err := s.db.WithTx(ctx, func(tx context.Context) error {
+		for _, j := range batch {
+			jctx := joinedCtx{Context: tx, values: j.ctx}
+			if _, err := s.db.Exec(jctx, "SAVEPOINT device_event"); err != nil {
+				return err
+			}
+			j.out, j.err = s.applyEvent(jctx, j.d, j.ev)
+			if j.err != nil {
+				j.out = nil
+				if _, err := s.db.Exec(jctx, "ROLLBACK TO SAVEPOINT device_event"); err != nil {
+					return err
+				}
+			}
+			if _, err := s.db.Exec(jctx, "RELEASE SAVEPOINT device_event"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, j := range batch {
+		if err != nil { // nothing of the batch was committed
+			j.out, j.err = nil, err
+		}
+		if j.err != nil && store.IsUniqueViolation(j.err) {
+			// A concurrent resend (another process) stored the event first, or
+			// the session was rated by another channel meanwhile.
+			if prior, perr := s.priorEvent(system(j.ctx), j.d.ID, j.ev.EventID); perr == nil && prior != nil {
+				j.out, j.err = prior, nil
+			} else if j.ev.Type == "key" {
+				j.err = alreadyRated()
+			}
+		}
+		close(j.done)
+	}
+}
+
+// joinedCtx runs one event in the batch's transaction (its Context) with the
+// values of the event's own request: scope, audit actor, request id. The
+// transaction's context carries nothing but the transaction.
+type joinedCtx struct {
+	context.Context
+	values context.Context
+}
+
+func (c joinedCtx) Value(key any) any {
+	if v := c.Context.Value(key); v != nil {
+		return v
+	}
+	return c.values.Value(key)
+}
