@@ -200,6 +200,9 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 			return nil, fmt.Errorf("app: demo data: %w", err)
 		}
 	}
+	// Watchers hear of comments and status changes from here on; the demo's
+	// generated history above notifies nobody.
+	a.Tickets.SetNotifier(a.Notify)
 	a.Metrics.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

@@ -24,6 +24,7 @@ func (s *Server) ticketRoutes() {
 	s.api("GET /api/v1/assets", "asset.read", s.listAssets)
 	s.api("POST /api/v1/assets", "asset.create", s.createAsset)
 	s.api("GET /api/v1/assets/{id}", "asset.read", s.getAsset)
+	s.ticketCollabRoutes()
 }
 
 func (s *Server) listTicketTypes(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
@@ -52,7 +53,7 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, _ *auth.Pri
 		AssigneeID: queryInt(r, "assignee_id", &v), StationID: queryInt(r, "station_id", &v), OrgID: queryInt(r, "org_id", &v),
 		VendorOrgID: queryInt(r, "vendor_org_id", &v), AssetID: queryInt(r, "asset_id", &v), CustomerID: queryInt(r, "customer_id", &v),
 		Unassigned: q.Get("unassigned") == "true", CreatedFrom: queryTime(r, "created_from", &v), CreatedTo: queryTime(r, "created_to", &v),
-		Limit: pg.Size, Offset: pg.offset()}
+		Limit: pg.Size, Offset: pg.offset(), Custom: customFilter(r, &v)}
 	switch b := q.Get("breached"); b {
 	case "true", "false":
 		breached := b == "true"

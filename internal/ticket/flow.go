@@ -228,6 +228,9 @@ func (s *Service) Transition(ctx context.Context, id int64, in TransitionInput) 
 		if err := s.event(ctx, id, "status", at, t.Status, in.To, in.Reason, data); err != nil {
 			return err
 		}
+		if err := s.statusNotice(ctx, t, t.Version+1, wf, t.Status, in.To); err != nil {
+			return err
+		}
 		if err := s.slaChanged(ctx, SLAChange{Kind: SLAStatus, Before: t, At: at, Detail: in.To}, id); err != nil {
 			return err
 		}
@@ -354,6 +357,9 @@ type Comment struct {
 	Body       string    `db:"body" json:"body"`
 	Internal   bool      `db:"internal" json:"internal"`
 	CreatedAt  time.Time `db:"created_at" json:"created_at"`
+	// Mentions reports, on the answer to adding a comment, each @login and
+	// whether that user was notified.
+	Mentions []Mention `db:"-" json:"mentions,omitempty"`
 }
 
 // CommentInput adds a comment.
@@ -394,6 +400,9 @@ func (s *Service) AddComment(ctx context.Context, id int64, in CommentInput) (*C
 			return err
 		}
 		if err := s.db.Get(ctx, &out, "SELECT c.id, c.ticket_id, c.author_id, u.name AS author_name, c.body, c.internal, c.created_at FROM ticket_comments c LEFT JOIN users u ON u.id = c.author_id WHERE c.id = ?", cid); err != nil {
+			return err
+		}
+		if out.Mentions, err = s.commentNotices(ctx, t, cid, in); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, audit.Entry{Action: "comment", Entity: "ticket", EntityID: id, OrgID: t.OrgID, Summary: "评论工单 " + t.Number})

@@ -3,6 +3,8 @@ package ticket
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +28,8 @@ type CreateInput struct {
 	Channel     string     `json:"channel"`
 	ParentID    *int64     `json:"parent_id"`
 	ReportedAt  *time.Time `json:"reported_at"` // work recorded after the fact (R-TKT-08)
+	// Custom holds values of the type's custom fields by key.
+	Custom map[string]any `json:"custom"`
 }
 
 var channels = map[string]bool{"phone": true, "counter": true, "portal": true, "qr": true, "email": true, "api": true, "mobile": true, "rating": true}
@@ -33,7 +37,7 @@ var channels = map[string]bool{"phone": true, "counter": true, "portal": true, "
 const selectSQL = `SELECT t.id, t.number, t.type, tt.name AS type_name, t.title, t.description, t.priority, t.status, t.pending_reason,
        t.channel, t.customer_id, c.name AS customer_name, t.asset_id, a.code AS asset_code, t.org_id, o.name AS org_name,
        t.vendor_org_id, v.name AS vendor_org_name, t.station_id, st.name AS station_name, t.assignee_id, u.name AS assignee_name,
-       t.parent_id, t.category_id, t.reported_at, t.assigned_at, t.departed_at, t.arrived_at, t.repaired_at, t.resolved_at,
+       t.parent_id, t.custom, t.category_id, t.reported_at, t.assigned_at, t.departed_at, t.arrived_at, t.repaired_at, t.resolved_at,
        t.closed_at, t.distance_km, t.pending_seconds, t.pending_since, t.version, t.created_at, t.updated_at
 FROM tickets t
 JOIN ticket_types tt ON tt.code = t.type
@@ -75,19 +79,31 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Ticket, error) {
 			v.Add("reported_at", "报告时间不能晚于现在", "reported_at cannot be in the future")
 		}
 	}
-	wf, ok, err := s.workflow(ctx, in.Type)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
+	typ, err := s.typeDef(ctx, in.Type)
+	custom := "{}"
+	switch {
+	case apperr.CodeOf(err) == apperr.NotFound:
 		v.Add("type", "工单类型不存在："+in.Type, "unknown ticket type: "+in.Type)
+	case err != nil:
+		return nil, err
+	default:
+		custom = encodeCustom(CheckCustom(typ.Fields, in.Custom, &v), &v)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	_ = wf
 	var out *Ticket
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
+		if in.ParentID != nil {
+			parent, err := s.Get(ctx, *in.ParentID)
+			if err != nil {
+				return apperr.Field("parent_id", "主工单不存在", "parent ticket not found")
+			}
+			// A sub-task (子任务) is about the same place as its parent unless told otherwise.
+			if in.AssetID == nil && in.CustomerID == nil && in.OrgID == nil {
+				in.AssetID, in.CustomerID, in.OrgID = parent.AssetID, parent.CustomerID, &parent.OrgID
+			}
+		}
 		orgID, vendorID := int64(0), (*int64)(nil)
 		if in.AssetID != nil {
 			a, err := s.assets.Get(ctx, *in.AssetID)
@@ -123,11 +139,6 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Ticket, error) {
 				return apperr.Field("category_id", "故障分类不存在", "fault category not found")
 			}
 		}
-		if in.ParentID != nil {
-			if _, err := s.Get(ctx, *in.ParentID); err != nil {
-				return apperr.Field("parent_id", "主工单不存在", "parent ticket not found")
-			}
-		}
 		day := s.day(reported)
 		var seq int64
 		if err := s.db.WriteGet(ctx, &seq, "INSERT INTO ticket_numbers (day, last) VALUES (?, 1) ON CONFLICT (day) DO UPDATE SET last = ticket_numbers.last + 1 RETURNING last", day); err != nil {
@@ -140,10 +151,10 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Ticket, error) {
 			createdBy = actor.UserID
 		}
 		id, err := s.db.InsertID(ctx, `INSERT INTO tickets (number, type, title, description, priority, status, channel, customer_id, asset_id, org_id,
-			vendor_org_id, parent_id, category_id, reported_at, created_by, day, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			vendor_org_id, parent_id, category_id, custom, reported_at, created_by, day, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			number, in.Type, in.Title, in.Description, in.Priority, StatusNew, in.Channel, in.CustomerID, in.AssetID, orgID,
-			vendorID, in.ParentID, in.CategoryID, reported, createdBy, day, now, now)
+			vendorID, in.ParentID, in.CategoryID, custom, reported, createdBy, day, now, now)
 		if err != nil {
 			return err
 		}
@@ -231,8 +242,11 @@ type Filter struct {
 	// deadline first, tickets without one last) or "-due_at".
 	Sort                   string
 	CreatedFrom, CreatedTo time.Time
-	Q                      string
-	Limit, Offset          int
+	// Custom keeps tickets whose custom field (key, validated by
+	// ValidFieldKey) equals the value — for select and text fields.
+	Custom        map[string]string
+	Q             string
+	Limit, Offset int
 }
 
 // countCap bounds the exact count of a list: beyond it the total says "at least".
@@ -290,6 +304,11 @@ func (s *Service) List(ctx context.Context, f Filter) (items []*Ticket, total in
 		w += " AND (t.number = ? OR t.title LIKE ?)"
 		args = append(args, strings.ToUpper(q), "%"+q+"%")
 	}
+	for _, k := range slices.Sorted(maps.Keys(f.Custom)) {
+		if ValidFieldKey(k) {
+			add(s.customPath(k)+" = ?", f.Custom[k])
+		}
+	}
 	if f.Breached != nil {
 		// A target is breached when marked so (met late, or seen past due by the
 		// scanner) or when it is open, running and past due right now.
@@ -311,7 +330,7 @@ func (s *Service) List(ctx context.Context, f Filter) (items []*Ticket, total in
 	// A list whose count reached the cap stays that big: remembered for a
 	// while, it answers "at least countCap" without counting again.
 	stable := f.Status == "" && f.Priority == "" && f.AssigneeID == 0 && f.StationID == 0 && !f.Open && !f.Unassigned &&
-		f.VendorOrgID == 0 && f.Breached == nil && strings.TrimSpace(f.Q) == ""
+		f.VendorOrgID == 0 && f.Breached == nil && strings.TrimSpace(f.Q) == "" && len(f.Custom) == 0
 	key := fmt.Sprintf("%p%s%v", s, w, args)
 	if stable && bigLists.has(key) {
 		total = countCap + 1
@@ -425,7 +444,7 @@ func pageSQL(ids string) string {
        t.vendor_org_id, (SELECT name FROM orgs WHERE id = t.vendor_org_id) AS vendor_org_name,
        t.station_id, (SELECT name FROM orgs WHERE id = t.station_id) AS station_name,
        t.assignee_id, (SELECT name FROM users WHERE id = t.assignee_id) AS assignee_name,
-       t.parent_id, t.category_id, t.reported_at, t.assigned_at, t.departed_at, t.arrived_at, t.repaired_at, t.resolved_at,
+       t.parent_id, t.custom, t.category_id, t.reported_at, t.assigned_at, t.departed_at, t.arrived_at, t.repaired_at, t.resolved_at,
        t.closed_at, t.distance_km, t.pending_seconds, t.pending_since, t.version, t.created_at, t.updated_at
 FROM (` + ids + `) p
 JOIN tickets t ON t.id = p.id`
@@ -438,6 +457,9 @@ type UpdateInput struct {
 	Priority    *string `json:"priority"`
 	CategoryID  *int64  `json:"category_id"`
 	Version     *int    `json:"version"`
+	// Custom changes custom field values: a key set to null clears it, keys
+	// left out stay. The result is validated against the type's fields.
+	Custom map[string]any `json:"custom"`
 }
 
 // Update changes the title, description, priority or category of a visible ticket.
@@ -469,10 +491,28 @@ func (s *Service) Update(ctx context.Context, id int64, in UpdateInput) (*Ticket
 		if !priorities[prio] {
 			v.Add("priority", "优先级只能是 low、normal、high、urgent", "priority must be low, normal, high or urgent")
 		}
+		custom := t.CustomJSON
+		if in.Custom != nil {
+			typ, err := s.typeDef(ctx, t.Type)
+			if err != nil {
+				return err
+			}
+			merged := maps.Clone(t.Custom)
+			maps.Copy(merged, in.Custom)
+			// values of fields the type no longer has are dropped, not refused
+			for k := range merged {
+				if !slices.ContainsFunc(typ.Fields, func(d FieldDef) bool { return d.Key == k }) {
+					if _, asked := in.Custom[k]; !asked {
+						delete(merged, k)
+					}
+				}
+			}
+			custom = encodeCustom(CheckCustom(typ.Fields, merged, &v), &v)
+		}
 		if err := v.Err(); err != nil {
 			return err
 		}
-		if err := s.bump(ctx, t, "title = ?, description = ?, priority = ?, category_id = ?", title, desc, prio, cat); err != nil {
+		if err := s.bump(ctx, t, "title = ?, description = ?, priority = ?, category_id = ?, custom = ?", title, desc, prio, cat, custom); err != nil {
 			return err
 		}
 		if err := s.slaChanged(ctx, SLAChange{Kind: SLAUpdated, Before: t, At: s.now()}, id); err != nil {
@@ -482,8 +522,8 @@ func (s *Service) Update(ctx context.Context, id int64, in UpdateInput) (*Ticket
 			return err
 		}
 		return s.audit.Record(ctx, audit.Entry{Action: "update", Entity: "ticket", EntityID: id, OrgID: t.OrgID, Summary: "修改工单 " + t.Number,
-			Before: map[string]any{"title": t.Title, "description": t.Description, "priority": t.Priority, "category_id": t.CategoryID},
-			After:  map[string]any{"title": title, "description": desc, "priority": prio, "category_id": cat}})
+			Before: map[string]any{"title": t.Title, "description": t.Description, "priority": t.Priority, "category_id": t.CategoryID, "custom": t.Custom},
+			After:  map[string]any{"title": title, "description": desc, "priority": prio, "category_id": cat, "custom": out.Custom}})
 	})
 	return out, err
 }

@@ -21,6 +21,7 @@ var Permissions = []perm.Def{
 	{Code: "ticket.update", Group: "ticket", LabelZH: "处理工单（状态、现场记录）", LabelEN: "Work tickets (status, field events)"},
 	{Code: "ticket.assign", Group: "ticket", LabelZH: "派单", LabelEN: "Assign tickets"},
 	{Code: "ticket.comment", Group: "ticket", LabelZH: "评论工单", LabelEN: "Comment on tickets"},
+	{Code: "ticket.type.manage", Group: "ticket", LabelZH: "管理工单类型（自定义字段、工作流）", LabelEN: "Manage ticket types (custom fields, workflows)"},
 }
 
 // Priorities of tickets.
@@ -42,45 +43,48 @@ type Durations struct {
 
 // Ticket is a work order as the API shows it.
 type Ticket struct {
-	ID            int64      `db:"id" json:"id"`
-	Number        string     `db:"number" json:"number"`
-	Type          string     `db:"type" json:"type"`
-	TypeName      string     `db:"type_name" json:"type_name"`
-	Title         string     `db:"title" json:"title"`
-	Description   string     `db:"description" json:"description"`
-	Priority      string     `db:"priority" json:"priority"`
-	Status        string     `db:"status" json:"status"`
-	PendingReason string     `db:"pending_reason" json:"pending_reason"`
-	Channel       string     `db:"channel" json:"channel"`
-	CustomerID    *int64     `db:"customer_id" json:"customer_id"`
-	CustomerName  *string    `db:"customer_name" json:"customer_name"`
-	AssetID       *int64     `db:"asset_id" json:"asset_id"`
-	AssetCode     *string    `db:"asset_code" json:"asset_code"`
-	OrgID         int64      `db:"org_id" json:"org_id"`
-	OrgName       string     `db:"org_name" json:"org_name"`
-	VendorOrgID   *int64     `db:"vendor_org_id" json:"vendor_org_id"`
-	VendorOrgName *string    `db:"vendor_org_name" json:"vendor_org_name"`
-	StationID     *int64     `db:"station_id" json:"station_id"`
-	StationName   *string    `db:"station_name" json:"station_name"`
-	AssigneeID    *int64     `db:"assignee_id" json:"assignee_id"`
-	AssigneeName  *string    `db:"assignee_name" json:"assignee_name"`
-	ParentID      *int64     `db:"parent_id" json:"parent_id"`
-	CategoryID    *int64     `db:"category_id" json:"category_id"`
-	ReportedAt    time.Time  `db:"reported_at" json:"reported_at"`
-	AssignedAt    *time.Time `db:"assigned_at" json:"assigned_at"`
-	DepartedAt    *time.Time `db:"departed_at" json:"departed_at"`
-	ArrivedAt     *time.Time `db:"arrived_at" json:"arrived_at"`
-	RepairedAt    *time.Time `db:"repaired_at" json:"repaired_at"`
-	ResolvedAt    *time.Time `db:"resolved_at" json:"resolved_at"`
-	ClosedAt      *time.Time `db:"closed_at" json:"closed_at"`
-	DistanceKM    *float64   `db:"distance_km" json:"distance_km"`
-	PendingSecs   int        `db:"pending_seconds" json:"-"`
-	PendingSince  *time.Time `db:"pending_since" json:"pending_since"`
-	Version       int        `db:"version" json:"version"`
-	CreatedAt     time.Time  `db:"created_at" json:"created_at"`
-	UpdatedAt     time.Time  `db:"updated_at" json:"updated_at"`
-	Durations     Durations  `db:"-" json:"durations"`
-	SLA           SLA        `db:"-" json:"sla"`
+	ID            int64   `db:"id" json:"id"`
+	Number        string  `db:"number" json:"number"`
+	Type          string  `db:"type" json:"type"`
+	TypeName      string  `db:"type_name" json:"type_name"`
+	Title         string  `db:"title" json:"title"`
+	Description   string  `db:"description" json:"description"`
+	Priority      string  `db:"priority" json:"priority"`
+	Status        string  `db:"status" json:"status"`
+	PendingReason string  `db:"pending_reason" json:"pending_reason"`
+	Channel       string  `db:"channel" json:"channel"`
+	CustomerID    *int64  `db:"customer_id" json:"customer_id"`
+	CustomerName  *string `db:"customer_name" json:"customer_name"`
+	AssetID       *int64  `db:"asset_id" json:"asset_id"`
+	AssetCode     *string `db:"asset_code" json:"asset_code"`
+	OrgID         int64   `db:"org_id" json:"org_id"`
+	OrgName       string  `db:"org_name" json:"org_name"`
+	VendorOrgID   *int64  `db:"vendor_org_id" json:"vendor_org_id"`
+	VendorOrgName *string `db:"vendor_org_name" json:"vendor_org_name"`
+	StationID     *int64  `db:"station_id" json:"station_id"`
+	StationName   *string `db:"station_name" json:"station_name"`
+	AssigneeID    *int64  `db:"assignee_id" json:"assignee_id"`
+	AssigneeName  *string `db:"assignee_name" json:"assignee_name"`
+	ParentID      *int64  `db:"parent_id" json:"parent_id"`
+	CustomJSON    string  `db:"custom" json:"-"`
+	// Custom holds the values of the type's custom fields (自定义字段) by key.
+	Custom       map[string]any `db:"-" json:"custom"`
+	CategoryID   *int64         `db:"category_id" json:"category_id"`
+	ReportedAt   time.Time      `db:"reported_at" json:"reported_at"`
+	AssignedAt   *time.Time     `db:"assigned_at" json:"assigned_at"`
+	DepartedAt   *time.Time     `db:"departed_at" json:"departed_at"`
+	ArrivedAt    *time.Time     `db:"arrived_at" json:"arrived_at"`
+	RepairedAt   *time.Time     `db:"repaired_at" json:"repaired_at"`
+	ResolvedAt   *time.Time     `db:"resolved_at" json:"resolved_at"`
+	ClosedAt     *time.Time     `db:"closed_at" json:"closed_at"`
+	DistanceKM   *float64       `db:"distance_km" json:"distance_km"`
+	PendingSecs  int            `db:"pending_seconds" json:"-"`
+	PendingSince *time.Time     `db:"pending_since" json:"pending_since"`
+	Version      int            `db:"version" json:"version"`
+	CreatedAt    time.Time      `db:"created_at" json:"created_at"`
+	UpdatedAt    time.Time      `db:"updated_at" json:"updated_at"`
+	Durations    Durations      `db:"-" json:"durations"`
+	SLA          SLA            `db:"-" json:"sla"`
 }
 
 func minutesBetween(a, b *time.Time) *int {
@@ -108,6 +112,10 @@ func (t *Ticket) derive() {
 		t.Durations.FaultMinutes = &v
 	}
 	t.SLA = SLA{Targets: map[string]SLATarget{}}
+	t.Custom = map[string]any{}
+	if t.CustomJSON != "" && t.CustomJSON != "{}" {
+		_ = json.Unmarshal([]byte(t.CustomJSON), &t.Custom)
+	}
 }
 
 // Service runs tickets.
@@ -119,7 +127,8 @@ type Service struct {
 	assets    *asset.Service
 	now       func() time.Time
 	zone      *time.Location
-	sla       SLAHook // set by internal/app; nil leaves tickets without SLA
+	sla       SLAHook  // set by internal/app; nil leaves tickets without SLA
+	notifier  Notifier // set by internal/app; nil sends no watcher notifications
 }
 
 // NewService wires the service.
@@ -131,14 +140,16 @@ func NewService(db *store.DB, log *audit.Log, orgs *org.Service, customers *cust
 	return &Service{db: db, audit: log, orgs: orgs, customers: customers, assets: assets, now: store.Now, zone: zone}
 }
 
-// Type is a ticket type with its workflow.
+// Type is a ticket type with its workflow and custom fields.
 type Type struct {
-	Code     string   `db:"code" json:"code"`
-	Name     string   `db:"name" json:"name"`
-	Builtin  bool     `db:"builtin" json:"builtin"`
-	Workflow Workflow `db:"-" json:"workflow"`
-	WFJSON   string   `db:"workflow" json:"-"`
-	Sort     int      `db:"sort" json:"sort"`
+	Code       string     `db:"code" json:"code"`
+	Name       string     `db:"name" json:"name"`
+	Builtin    bool       `db:"builtin" json:"builtin"`
+	Workflow   Workflow   `db:"-" json:"workflow"`
+	WFJSON     string     `db:"workflow" json:"-"`
+	Fields     []FieldDef `db:"-" json:"fields"`
+	FieldsJSON string     `db:"fields" json:"-"`
+	Sort       int        `db:"sort" json:"sort"`
 }
 
 var builtinTypes = []Type{
@@ -163,11 +174,13 @@ func (s *Service) SyncTypes(ctx context.Context) error {
 // Types lists the ticket types.
 func (s *Service) Types(ctx context.Context) ([]Type, error) {
 	out := []Type{}
-	if err := s.db.Select(ctx, &out, "SELECT code, name, builtin, workflow, sort FROM ticket_types ORDER BY sort, code"); err != nil {
+	if err := s.db.Select(ctx, &out, "SELECT code, name, builtin, workflow, fields, sort FROM ticket_types ORDER BY sort, code"); err != nil {
 		return nil, err
 	}
 	for i := range out {
-		_ = json.Unmarshal([]byte(out[i].WFJSON), &out[i].Workflow)
+		if err := out[i].decode(); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

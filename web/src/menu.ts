@@ -46,6 +46,14 @@ export const MENU: readonly MenuItem[] = [
         path: '/dispatch-rules',
         permission: 'ticket.assign',
       },
+      {
+        key: 'ticket-types',
+        titleKey: 'ticketTypes.menu',
+        icon: 'Memo',
+        testId: 'menu-ticket-types',
+        path: '/ticket-types',
+        permission: 'ticket.type.manage',
+      },
     ],
   },
   {

@@ -47,13 +47,75 @@ export interface Workflow {
   reopen_days: number
 }
 
-/** A ticket type (报修 / 咨询 / 投诉 …) with its workflow. */
+/** Kinds of custom fields (自定义字段). */
+export const FIELD_KINDS = ['text', 'number', 'date', 'select', 'multi_select', 'boolean'] as const
+export type FieldKind = (typeof FIELD_KINDS)[number]
+
+/** One custom field of a ticket type. */
+export interface FieldDef {
+  key: string
+  label: string
+  label_en?: string
+  kind: FieldKind
+  required: boolean
+  options: string[]
+  sort: number
+}
+
+/** Values of custom fields by key. */
+export type CustomValues = Record<string, string | number | boolean | string[] | null>
+
+/** A ticket type (报修 / 咨询 / 投诉 …) with its workflow and custom fields. */
 export interface TicketType {
   code: string
   name: string
   builtin: boolean
   workflow: Workflow
+  /** Custom fields; absent from answers of servers before custom fields. */
+  fields?: FieldDef[]
   sort: number
+}
+
+/** Body of POST /ticket-types and PUT /ticket-types/{code}. */
+export interface TicketTypeInput {
+  code?: string
+  name?: string
+  workflow?: Workflow
+  fields?: FieldDef[]
+  sort?: number
+}
+
+/** A watcher of a ticket (关注人) and why. */
+export interface Watcher {
+  user_id: number
+  login: string
+  name: string
+  reason: 'creator' | 'assignee' | 'manual' | 'mention'
+}
+
+export interface WatcherList {
+  items: Watcher[]
+  total: number
+  watching: boolean
+}
+
+/** One @login of a new comment and whether that user was notified. */
+export interface Mention {
+  login: string
+  user_id: number | null
+  name: string
+  notified: boolean
+  reason?: 'unknown_user' | 'no_access' | 'self'
+  message_zh?: string
+  message_en?: string
+}
+
+/** A user who may be @mentioned on a ticket. */
+export interface MentionCandidate {
+  id: number
+  login: string
+  name: string
+  org_name: string
 }
 
 /** Durations derived from the timeline, in minutes (null until both ends exist). */
@@ -90,6 +152,8 @@ export interface Ticket {
   assignee_id: number | null
   assignee_name: string | null
   parent_id: number | null
+  /** Values of the type's custom fields by key. */
+  custom?: CustomValues
   category_id: number | null
   reported_at: string
   assigned_at: string | null
@@ -128,6 +192,7 @@ export interface TicketInput {
   parent_id?: number | null
   /** Work recorded after the fact (补录): when it was really reported. */
   reported_at?: string | null
+  custom?: CustomValues
 }
 
 /** Body of PATCH /tickets/{id}. */
@@ -135,6 +200,8 @@ export interface TicketUpdate {
   title?: string
   description?: string
   priority?: Priority
+  /** Custom values to change; null clears a field. */
+  custom?: CustomValues
   version?: number
 }
 
@@ -187,6 +254,8 @@ export interface TicketComment {
   body: string
   internal: boolean
   created_at: string
+  /** Only on the answer to adding a comment. */
+  mentions?: Mention[]
 }
 
 /** Filters of GET /tickets. Empty values mean "any". */
@@ -262,4 +331,12 @@ export const ticketsApi = {
   comments: (id: number) => http.get<{ items: TicketComment[] }>(`/tickets/${id}/comments`),
   addComment: (id: number, body: { body: string; internal: boolean }) =>
     http.post<TicketComment>(`/tickets/${id}/comments`, body),
+  watchers: (id: number) => http.get<WatcherList>(`/tickets/${id}/watchers`),
+  watch: (id: number) => http.put<WatcherList>(`/tickets/${id}/watch`),
+  unwatch: (id: number) => http.del<WatcherList>(`/tickets/${id}/watch`),
+  mentionable: (id: number, q: string) => http.get<{ items: MentionCandidate[] }>(`/tickets/${id}/mentionable`, { q }),
+  subtasks: (id: number) => http.get<TicketPage>(`/tickets/${id}/subtasks`),
+  createType: (body: TicketTypeInput) => http.post<TicketType>('/ticket-types', body),
+  updateType: (code: string, body: TicketTypeInput) => http.put<TicketType>(`/ticket-types/${code}`, body),
+  deleteType: (code: string) => http.del<void>(`/ticket-types/${code}`),
 }

@@ -151,6 +151,12 @@ export const routes: RouteRecordRaw[] = [
         meta: { permission: 'ticket.assign', titleKey: 'dispatchRules.menu' },
       },
       {
+        path: 'ticket-types',
+        name: 'ticket-types',
+        component: () => import('../views/ticketTypes/TicketTypesView.vue'),
+        meta: { permission: 'ticket.type.manage', titleKey: 'ticketTypes.menu' },
+      },
+      {
         path: 'contracts',
         name: 'contracts',
         component: () => import('../views/contracts/ContractsView.vue'),

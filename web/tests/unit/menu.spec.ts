@@ -38,7 +38,7 @@ describe('buildMenu', () => {
     const ids = all(MENU).map((m) => m.testId)
     expect(new Set(ids).size).toBe(ids.length)
     // labels live under menu.*, or in an area's own locale file (locales/<area>/)
-    for (const m of all(MENU)) expect(m.titleKey).toMatch(/^(menu|ratingAdmin|satisfaction|reports|contracts|dispatchRules|calendars|slaPolicies|agentDesk|notifyAdmin)\./)
+    for (const m of all(MENU)) expect(m.titleKey).toMatch(/^(menu|ratingAdmin|satisfaction|reports|contracts|dispatchRules|calendars|slaPolicies|agentDesk|notifyAdmin|ticketTypes)\./)
   })
 
   it('puts the customer group above the system group with its four pages', () => {
@@ -128,6 +128,7 @@ describe('ticket menu group', () => {
     expect(keys(buildMenu(['contract.read']))).toEqual(['home', 'ticket', 'contracts'])
     expect(keys(buildMenu(['ticket.update']))).toEqual(['home', 'ticket', 'engineer'])
     expect(keys(buildMenu(['asset.read']))).toEqual(['home', 'ticket', 'assets'])
+    expect(keys(buildMenu(['ticket.type.manage']))).toEqual(['home', 'ticket', 'ticket-types'])
   })
 
   it('gives an engineer (read and update) the list and my tasks', () => {

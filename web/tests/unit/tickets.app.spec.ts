@@ -133,6 +133,10 @@ const fakeFetch = vi.fn(async (url: string, init: RequestInit) => {
       return reply(200, { items: events, total: events.length })
     case 'GET /api/v1/tickets/7/comments':
       return reply(200, { items: [], total: 0 })
+    case 'GET /api/v1/tickets/7/watchers':
+      return reply(200, { items: [], total: 0, watching: false })
+    case 'GET /api/v1/tickets/7/subtasks':
+      return reply(200, { items: [], total: 0, total_exact: true })
     case 'POST /api/v1/tickets/7/transitions':
       if (staleOnce) {
         staleOnce = false

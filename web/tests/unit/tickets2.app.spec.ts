@@ -167,6 +167,10 @@ const fakeFetch = vi.fn(async (url: string, init: RequestInit) => {
     case 'GET /api/v1/tickets/3/events':
     case 'GET /api/v1/tickets/3/comments':
       return reply(200, { items: [], total: 0 })
+    case 'GET /api/v1/tickets/3/watchers':
+      return reply(200, { items: [], total: 0, watching: false })
+    case 'GET /api/v1/tickets/3/subtasks':
+      return reply(200, { items: [], total: 0, total_exact: true })
     case 'GET /api/v1/tickets/3/attachments':
       return reply(200, {
         items: [

@@ -1,0 +1,31 @@
+// Custom fields (自定义字段) of ticket types: labels in the UI language and values as text.
+import type { CustomValues, FieldDef } from '../../api/tickets'
+
+/** The field's label in the UI language (the Chinese label when no English one is set). */
+export function fieldLabel(f: FieldDef, locale: string): string {
+  return locale.startsWith('en') && f.label_en ? f.label_en : f.label
+}
+
+/** A stored value as text for display; yes/no come from the caller (translated). */
+export function formatCustomValue(f: FieldDef, v: CustomValues[string] | undefined, yesNo: [string, string]): string {
+  if (v === null || v === undefined || v === '') return ''
+  if (f.kind === 'boolean') return v ? yesNo[0] : yesNo[1]
+  if (Array.isArray(v)) return v.join('、')
+  return String(v)
+}
+
+/** Fields in display order. */
+export function sortedFields(fields: FieldDef[] | undefined | null): FieldDef[] {
+  return [...(fields ?? [])].sort((a, b) => a.sort - b.sort)
+}
+
+/** Drops empty values so the server sees only what was filled in. */
+export function compactValues(values: CustomValues, fields: FieldDef[]): CustomValues {
+  const out: CustomValues = {}
+  for (const f of fields) {
+    const v = values[f.key]
+    if (v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) continue
+    out[f.key] = v
+  }
+  return out
+}
