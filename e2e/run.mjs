@@ -135,7 +135,7 @@ const browser = await launchBrowser()
 let failed = 0
 let passed = 0
 try {
-  const journeys = [adminBuildsAndScopes, customerDataInAndOut, atmRepair, monthEnd, counterDay, contractsAndDispatch, slaAndCall, (await import('./reports.mjs')).vendorReports, (await import('./notify.mjs')).notifyAdmin]
+  const journeys = [adminBuildsAndScopes, customerDataInAndOut, atmRepair, monthEnd, counterDay, contractsAndDispatch, slaAndCall, (await import('./reports.mjs')).vendorReports, (await import('./notify.mjs')).notifyAdmin, (await import('./ticketcollab.mjs')).ticketCollab]
   // E2E_ONLY=slaAndCall,vendorReports runs just those journeys (by function name) while developing.
   const only = (process.env.E2E_ONLY ?? '').split(',').filter(Boolean)
   for (const journey of journeys.filter((fn) => only.length === 0 || only.includes(fn.name))) {

@@ -1,0 +1,118 @@
+// Ticket collaboration (R-TKT-01/04/06): an administrator adds a custom field
+// to 报修, an agent opens a ticket filling it, @mentions the supervisor (and
+// someone who cannot see the ticket) in a comment, the supervisor sees the bell
+// count, and the agent adds a sub-task, which keeps the parent from closing.
+import { Journey, assert, ADMIN_PASSWORD, DEMO_PASSWORD } from './harness.mjs'
+
+const $ = (id) => `[data-test="${id}"]`
+
+async function login(page, base, user, password = DEMO_PASSWORD) {
+  await page.goto(`${base}/login`)
+  await page.fill($('login-user'), user)
+  await page.fill($('login-password'), password)
+  await page.click($('login-submit'))
+  await page.waitForSelector($('home-welcome'))
+}
+
+async function logout(page) {
+  await page.click($('user-menu'))
+  await page.click($('user-menu-logout'))
+  await page.waitForSelector($('login-submit'))
+}
+
+export async function ticketCollab(browser, base) {
+  const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } })
+  const j = new Journey('ticket-collab', page)
+  let ticketURL = ''
+
+  await j.step('the administrator adds a custom field 故障代码 to 报修', async (p) => {
+    await login(p, base, 'admin', ADMIN_PASSWORD)
+    await p.click($('menu-ticket-types'))
+    await p.click($('ticket-type-edit-repair'))
+    await p.waitForSelector($('ticket-type-dialog'))
+    await p.click($('ticket-type-field-add'))
+    const row = p.locator($('ticket-type-field')).last()
+    await row.locator($('ticket-type-field-key')).fill('fault_code')
+    await row.locator($('ticket-type-field-label')).fill('故障代码')
+    await row.locator($('ticket-type-field-kind')).click()
+    await p.locator(`${$('ticket-type-field-kind-select')}:visible`).click()
+    const options = row.locator(`${$('ticket-type-field-options')}`)
+    await options.click()
+    for (const o of ['E01 吞卡', 'E02 卡钞']) {
+      await options.locator('input').fill(o)
+      await options.locator('input').press('Enter')
+    }
+    await p.click($('ticket-type-submit'))
+    await p.waitForFunction((sel) => document.querySelector(sel)?.textContent?.includes('故障代码'), $('ticket-type-fields-repair'))
+    await j.shot('types')
+    await logout(p)
+  })
+
+  await j.step('an agent opens a repair ticket with the field filled in', async (p) => {
+    await login(p, base, 'agent01')
+    await p.goto(`${base}/tickets`)
+    await p.click($('ticket-create'))
+    await p.waitForSelector($('ticket-form-dialog'))
+    await p.fill($('ticket-form-title'), '存取款一体机卡钞')
+    await p.click($('ticket-form-asset'))
+    await p.locator(`${$('ticket-form-asset')} input`).fill('SB0000002')
+    await p.click($('ticket-form-asset-option-SB0000002'))
+    await p.click($('ticket-custom-input-fault_code'))
+    await p.click($('ticket-custom-option-fault_code-E02 卡钞'))
+    await p.click($('ticket-form-submit'))
+    await p.waitForSelector($('ticket-number'))
+    ticketURL = p.url()
+    await p.waitForFunction((sel) => document.querySelector(sel)?.textContent?.trim() === 'E02 卡钞', $('ticket-custom-value-fault_code'))
+    const watcher = p.locator(`${$('ticket-watcher')}[data-login="agent01"]`)
+    await watcher.waitFor()
+    assert((await watcher.getAttribute('data-reason')) === 'creator', 'the creator watches')
+  })
+
+  await j.step('mentions the supervisor picked from the suggestions, and someone who cannot see the ticket', async (p) => {
+    const box = p.locator(`textarea${$('ticket-comment-body')}, ${$('ticket-comment-body')} textarea`)
+    await box.click()
+    await box.pressSequentially('请主管协调备件 @super')
+    const item = p.locator('.ticket-mention-popper .el-mention-dropdown__item', { hasText: 'supervisor01' })
+    await item.waitFor()
+    await item.click()
+    await box.pressSequentially('另抄送 @pd.head ')
+    await p.click($('ticket-comment-submit'))
+    await p.locator(`${$('ticket-comment')}`).first().waitFor()
+    const missed = p.locator(`${$('ticket-mention-missed')} [data-login="pd.head"]`)
+    await missed.waitFor()
+    assert((await missed.getAttribute('data-reason')) === 'no_access', 'pd.head cannot see the ticket')
+    assert((await missed.textContent()).includes('无权查看'), 'the author is told why')
+    await p.locator(`${$('ticket-watcher')}[data-login="supervisor01"][data-reason="mention"]`).waitFor()
+    await j.shot('mentioned')
+  })
+
+  await j.step('adds a sub-task; closing the parent is refused while it is open', async (p) => {
+    await p.click($('ticket-subtask-add'))
+    await p.waitForSelector($('ticket-subtask-dialog'))
+    await p.fill($('ticket-subtask-title'), '更换出钞模块')
+    await p.click($('ticket-subtask-submit'))
+    await p.locator(`${$('ticket-subtask-link')}`).first().waitFor()
+    await p.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-open') === '1', $('ticket-subtasks'))
+    await p.waitForSelector($('ticket-subtasks-blocking'))
+    await p.click($('ticket-transition-closed'))
+    await p.waitForSelector($('ticket-transition-blocked'))
+    await p.click($('ticket-transition-submit'))
+    await p.waitForFunction(() => [...document.querySelectorAll('.el-message')].some((m) => m.textContent.includes('子任务未完成')))
+    assert((await p.getAttribute($('ticket-status'), 'data-status')) === 'new', 'the parent stays open')
+    await j.shot('subtasks')
+    await logout(p)
+  })
+
+  await j.step("the supervisor's bell counts the mention", async (p) => {
+    await login(p, base, 'supervisor01')
+    await p.waitForFunction((sel) => Number(document.querySelector(sel)?.getAttribute('data-count') ?? 0) >= 1, $('notify-badge'))
+    await p.click($('notify-bell'))
+    const item = p.locator($('notify-item'), { hasText: '提到了您' })
+    await item.first().waitFor()
+    await item.first().click()
+    await p.waitForURL((u) => ticketURL.endsWith(u.pathname))
+    await j.shot('bell')
+  })
+  await page.close()
+  return j.passed
+}
