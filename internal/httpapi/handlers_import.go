@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"lingting/internal/apperr"
 	"lingting/internal/audit"
 	"lingting/internal/auth"
@@ -214,35 +212,4 @@ func (s *Server) exportCustomers(format string) apiFunc {
 		}
 		return err
 	}
-}
-
-// writeXLSX streams rows into one sheet through excelize's StreamWriter, which
-// spills to a temporary file rather than holding the sheet in memory.
-func writeXLSX(w io.Writer, header []string, rows func(emit func([]string) error) error) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	sw, err := f.NewStreamWriter("Sheet1")
-	if err != nil {
-		return err
-	}
-	line := 1
-	emit := func(cells []string) error {
-		vals := make([]any, len(cells))
-		for i, c := range cells {
-			vals[i] = c
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, line)
-		line++
-		return sw.SetRow(cell, vals)
-	}
-	if err := emit(header); err != nil {
-		return err
-	}
-	if err := rows(emit); err != nil {
-		return err
-	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	return f.Write(w)
 }
