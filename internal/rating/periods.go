@@ -34,7 +34,8 @@ func lastOfMonth(month int) int {
 // from rating_monthly, the ragged ends from rating_daily.
 type part struct {
 	monthly bool
-	lo, hi  int // days, or months when monthly
+	lo, hi  int  // days, or months when monthly
+	byMonth bool // read in month order (report.go)
 }
 
 // split covers [from, to] with at most three parts: the days before the first

@@ -167,7 +167,8 @@ func TestRollupsEqualRecomputation(t *testing.T) {
 
 		// Migration 00019 backfills the monthly roll-ups from the older ones
 		// when it meets a database that already has ratings.
-		for _, q := range []string{"DROP TABLE rating_org_monthly", "DROP TABLE session_monthly", "DELETE FROM goose_db_version WHERE version_id = 19"} {
+		for _, q := range []string{"DROP TABLE rating_org_monthly", "DROP TABLE session_monthly", "DROP INDEX rating_monthly_org_staff",
+			"DELETE FROM goose_db_version WHERE version_id = 19"} {
 			if _, err := a.DB.Writer().ExecContext(ctx, q); err != nil {
 				t.Fatal(err)
 			}

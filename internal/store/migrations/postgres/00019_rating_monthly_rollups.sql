@@ -39,10 +39,19 @@ CREATE TABLE rating_org_monthly (
     PRIMARY KEY (month, org_id, business_type_id, channel, vendor_org_id, level, scale, satisfied)
 );
 CREATE INDEX rating_org_monthly_org ON rating_org_monthly(org_id, month);
+-- A report of every org by month reads this covering index in the order of
+-- its GROUP BY (month, level, scale, satisfied, channel): no sort.
+CREATE INDEX rating_org_monthly_grouped ON rating_org_monthly(month, level, scale, satisfied, channel, org_id, vendor_org_id, n);
 INSERT INTO rating_org_monthly (month, org_id, business_type_id, channel, vendor_org_id, level, scale, satisfied, n)
 SELECT month, org_id, business_type_id, channel, vendor_org_id, level, scale, satisfied, SUM(n)
 FROM rating_monthly GROUP BY month, org_id, business_type_id, channel, vendor_org_id, level, scale, satisfied;
 
+-- A staff ranking groups rating_monthly by (org, staff, level, scale,
+-- satisfied, channel) over the orgs of a subtree: this covering index hands
+-- the rows over in that order, org by org, so nothing is sorted.
+CREATE INDEX rating_monthly_org_staff ON rating_monthly(org_id, staff_id, level, scale, satisfied, channel, month, vendor_org_id, n);
+
 -- +goose Down
+DROP INDEX rating_monthly_org_staff;
 DROP TABLE rating_org_monthly;
 DROP TABLE session_monthly;
