@@ -51,6 +51,10 @@ FROM rating_monthly GROUP BY month, org_id, business_type_id, channel, vendor_or
 -- the rows over in that order, org by org, so nothing is sorted.
 CREATE INDEX rating_monthly_org_staff ON rating_monthly(org_id, staff_id, level, scale, satisfied, channel, month, vendor_org_id, n);
 
+-- The planner's statistics of the backfilled tables, before any report runs.
+ANALYZE session_monthly;
+ANALYZE rating_org_monthly;
+
 -- +goose Down
 DROP INDEX rating_monthly_org_staff;
 DROP TABLE rating_org_monthly;
