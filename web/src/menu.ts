@@ -105,6 +105,7 @@ export const MENU: readonly MenuItem[] = [
       { key: 'report-survey', titleKey: 'reports.menu.survey', icon: 'Memo', testId: 'menu-report-survey', path: '/reports/survey', permission: 'analytics.read' },
       { key: 'report-sla', titleKey: 'reports.menu.sla', icon: 'Tickets', testId: 'menu-report-sla', path: '/reports/sla', permission: 'analytics.read' },
       { key: 'report-devices', titleKey: 'reports.menu.devices', icon: 'OfficeBuilding', testId: 'menu-report-devices', path: '/reports/devices', permission: 'analytics.read' },
+      { key: 'exports', titleKey: 'exports.menu', icon: 'Download', testId: 'menu-exports', path: '/exports', permission: 'analytics.read' },
     ],
   },
   {

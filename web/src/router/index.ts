@@ -266,6 +266,12 @@ export const routes: RouteRecordRaw[] = [
         meta: { permission: 'ticket.create', titleKey: 'agentDesk.menu' },
       },
       {
+        path: 'exports',
+        name: 'exports',
+        component: () => import('../views/exports/ExportsView.vue'),
+        meta: { permission: 'analytics.read', titleKey: 'exports.menu' },
+      },
+      {
         path: 'notify-admin',
         name: 'notify-admin',
         component: () => import('../views/notifyAdmin/NotifyAdminView.vue'),

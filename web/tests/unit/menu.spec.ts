@@ -38,7 +38,7 @@ describe('buildMenu', () => {
     const ids = all(MENU).map((m) => m.testId)
     expect(new Set(ids).size).toBe(ids.length)
     // labels live under menu.*, or in an area's own locale file (locales/<area>/)
-    for (const m of all(MENU)) expect(m.titleKey).toMatch(/^(menu|ratingAdmin|satisfaction|reports|contracts|dispatchRules|calendars|slaPolicies|agentDesk|notifyAdmin|ticketTypes)\./)
+    for (const m of all(MENU)) expect(m.titleKey).toMatch(/^(menu|ratingAdmin|satisfaction|reports|contracts|dispatchRules|calendars|slaPolicies|agentDesk|notifyAdmin|ticketTypes|exports)\./)
   })
 
   it('puts the customer group above the system group with its four pages', () => {
@@ -169,8 +169,15 @@ describe('reports menu group', () => {
       ['/reports/survey', 'menu-report-survey'],
       ['/reports/sla', 'menu-report-sla'],
       ['/reports/devices', 'menu-report-devices'],
+      ['/exports', 'menu-exports'],
     ])
     expect(group.children?.every((c) => c.permission === 'analytics.read')).toBe(true)
+  })
+
+  it('ends with 我的订阅 / 导出任务 (report subscriptions and background exports)', () => {
+    const group = buildMenu(['analytics.read']).find((m) => m.key === 'reports')!
+    const entry = group.children!.at(-1)!
+    expect([entry.key, entry.path, entry.testId, entry.titleKey, entry.icon]).toEqual(['exports', '/exports', 'menu-exports', 'exports.menu', 'Download'])
   })
 
   it('hides the group without analytics.read', () => {
