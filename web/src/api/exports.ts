@@ -75,6 +75,7 @@ export const REPORT_KEYS: Record<string, string> = {
   '/api/v1/analytics/faults': 'faults',
   '/api/v1/analytics/complaints': 'complaints',
   '/api/v1/analytics/sla': 'sla',
+  '/api/v1/analytics/survey': 'survey',
   '/api/v1/analytics/satisfaction': 'satisfaction',
   '/api/v1/analytics/rankings': 'rankings',
 }
