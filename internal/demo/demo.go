@@ -65,12 +65,12 @@ type roleDef struct {
 
 var roles = []roleDef{
 	{"客服坐席", "客服中心坐席：受理来电、创建工单", scope.ModeAll, []string{"org.read", "user.read", "customer.read", "customer.create", "customer.update", "import.create",
-		"ticket.read", "ticket.create", "ticket.update", "ticket.comment", "asset.read", "kb.read"}},
+		"ticket.read", "ticket.create", "ticket.update", "ticket.comment", "asset.read", "kb.read", "telephony.answer"}},
 	{"客服主管", "客服中心主管：派单、督办、审核", scope.ModeAll, []string{"org.read", "user.read", "audit.read", "customer.read", "customer.create", "customer.update", "customer.delete",
 		"customer.merge", "customer.pii.reveal", "customer.access.approve", "customer.level2", "import.create", "import.approve", "export.customers",
 		"ticket.read", "ticket.create", "ticket.update", "ticket.assign", "ticket.comment", "asset.read", "asset.create", "asset.update", "kb.read", "kb.update",
 		"rating.read", "rating.admin", "rating.correct", "analytics.read", "sla.read", "sla.update",
-		"contract.read", "contract.create", "contract.update"}},
+		"contract.read", "contract.create", "contract.update", "telephony.answer"}},
 	{"分行管理员", "管理本分行及下级机构和用户", scope.ModeSubtree, []string{"org.read", "org.create", "org.update", "org.delete", "user.read", "user.create", "user.update", "user.assign_roles", "role.read", "audit.read",
 		"customer.read", "customer.create", "customer.update", "import.create", "export.customers",
 		"ticket.read", "ticket.create", "ticket.comment", "asset.read", "asset.create",

@@ -45,10 +45,24 @@ func TestScreenPop(t *testing.T) {
 		if r := agent.Do("GET", "/api/v1/screen-pop?phone=12", nil); r.Status != 422 {
 			t.Fatalf("bad number: %d", r.Status)
 		}
-		// A sibling branch's user sees nothing of a Beijing caller.
+		// A user without telephony.answer (a branch admin may create tickets
+		// but does not answer calls) gets 403 on the pop and the call stream.
 		sh := a.Login("sh.admin", demo.Password)
-		if r := sh.Do("GET", "/api/v1/screen-pop?phone=13712345678", nil); strings.Contains(string(r.Body), "来电客户") {
-			t.Fatalf("sibling sees the Beijing customer: %s", r.Body)
+		if r := sh.Do("GET", "/api/v1/screen-pop?phone=13712345678", nil); r.Status != 403 || r.ErrorCode() != "forbidden" {
+			t.Fatalf("screen pop without telephony.answer: %d %s", r.Status, r.Body)
+		}
+		if r := sh.Do("GET", "/api/v1/telephony/events", nil); r.Status != 403 {
+			t.Fatalf("call stream without telephony.answer: %d %s", r.Status, r.Body)
+		}
+		// A sibling branch's agent sees nothing of a Beijing caller.
+		role := admin.Do("POST", "/api/v1/roles", map[string]any{"name": "分行坐席", "scope": "subtree", "permissions": []string{"telephony.answer", "customer.read", "ticket.read"}})
+		if u := admin.Do("POST", "/api/v1/users", map[string]any{"login": "sh.agent", "name": "上海坐席", "org_id": orgs["HXB-SH"], "password": demo.Password, "role_ids": []int64{role.Int("id")}}); u.Status != 201 {
+			t.Fatalf("user: %d %s", u.Status, u.Body)
+		}
+		shAgent := a.Login("sh.agent", demo.Password)
+		shAgent.Do("POST", "/api/v1/auth/password", map[string]string{"current_password": demo.Password, "new_password": "better-pass-9"})
+		if r := shAgent.Do("GET", "/api/v1/screen-pop?phone=13712345678", nil); r.Status != 200 || strings.Contains(string(r.Body), "来电客户") {
+			t.Fatalf("sibling sees the Beijing customer: %d %s", r.Status, r.Body)
 		}
 
 		t.Run("a webhook call reaches the agent's event stream", func(t *testing.T) {

@@ -23,6 +23,8 @@ import (
 // Permissions declared by this package.
 var Permissions = []perm.Def{
 	{Code: "telephony.notify", Group: "ticket", LabelZH: "推送来电（呼叫中心集成）", LabelEN: "Push incoming calls (PBX integration)"},
+	// The agent desk: screen pops and the stream of one's incoming calls.
+	{Code: "telephony.answer", Group: "ticket", LabelZH: "接听来电（坐席台、来电弹屏）", LabelEN: "Answer calls (agent desk, screen pop)"},
 }
 
 // Service builds screen pops and relays calls.

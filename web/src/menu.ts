@@ -19,7 +19,7 @@ export interface MenuItem {
 export const MENU: readonly MenuItem[] = [
   { key: 'home', titleKey: 'menu.home', icon: 'HomeFilled', testId: 'menu-home', path: '/' },
   { key: 'counter-desk', titleKey: 'menu.counterDesk', icon: 'Monitor', testId: 'menu-counter-desk', path: '/counter', permission: 'rating.session' },
-  { key: 'agent-desk', titleKey: 'agentDesk.menu', icon: 'Postcard', testId: 'menu-agent-desk', path: '/desk', permission: 'ticket.create' },
+  { key: 'agent-desk', titleKey: 'agentDesk.menu', icon: 'Postcard', testId: 'menu-agent-desk', path: '/desk', permission: 'telephony.answer' },
   {
     key: 'ticket',
     titleKey: 'menu.ticketGroup',

@@ -263,7 +263,7 @@ export const routes: RouteRecordRaw[] = [
         path: 'desk',
         name: 'agent-desk',
         component: () => import('../views/desk/AgentDeskView.vue'),
-        meta: { permission: 'ticket.create', titleKey: 'agentDesk.menu' },
+        meta: { permission: 'telephony.answer', titleKey: 'agentDesk.menu' },
       },
       {
         path: 'exports',

@@ -136,8 +136,11 @@ describe('ticket menu group', () => {
   })
 
   it('hides the group without any ticket or device permission', () => {
-    // ticket.create alone shows the agent desk, outside the group
-    expect(keys(buildMenu(['ticket.create', 'ticket.comment', 'asset.create', 'asset.update']))).toEqual(['home', 'agent-desk'])
+    expect(keys(buildMenu(['ticket.create', 'ticket.comment', 'asset.create', 'asset.update']))).toEqual(['home'])
+  })
+
+  it('shows the agent desk for telephony.answer, outside the group', () => {
+    expect(keys(buildMenu(['telephony.answer']))).toEqual(['home', 'agent-desk'])
   })
 })
 
