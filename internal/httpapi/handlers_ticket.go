@@ -62,6 +62,11 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, _ *auth.Pri
 	default:
 		v.Add("breached", "须为 true 或 false", "must be true or false")
 	}
+	switch f.SLA = q.Get("sla"); f.SLA {
+	case "", ticket.SLAStateWarning, ticket.SLAStateBreached:
+	default:
+		v.Add("sla", "须为 warning 或 breached", "must be warning or breached")
+	}
 	switch f.Sort = q.Get("sort"); f.Sort {
 	case "", "due_at", "-due_at", "created_at", "-created_at":
 	default:

@@ -238,6 +238,10 @@ type Filter struct {
 	Open                   bool // neither resolved nor closed
 	// Breached keeps tickets with (true) or without (false) a breached SLA target.
 	Breached *bool
+	// SLA is the supervisor board's state of open tickets: "breached" (an
+	// unmet target past its deadline) or "warning" (an unmet target whose
+	// warning fired, none breached yet).
+	SLA string
 	// Sort orders the list: "" (newest first), "due_at" (the next unmet SLA
 	// deadline first, tickets without one last) or "-due_at".
 	Sort                   string
@@ -318,6 +322,11 @@ func (s *Service) List(ctx context.Context, f Filter) (items []*Ticket, total in
 		}
 		add(in+"(SELECT ticket_id FROM ticket_sla_targets WHERE breached OR (met_at IS NULL AND paused_since IS NULL AND due_at <= ?))", s.now())
 	}
+	if f.SLA != "" {
+		pred, a := slaStatePredicate(f.SLA, s.now())
+		w += " AND " + pred
+		args = append(args, a...)
+	}
 	order := " ORDER BY t.id DESC"
 	switch f.Sort {
 	case "due_at":
@@ -330,7 +339,7 @@ func (s *Service) List(ctx context.Context, f Filter) (items []*Ticket, total in
 	// A list whose count reached the cap stays that big: remembered for a
 	// while, it answers "at least countCap" without counting again.
 	stable := f.Status == "" && f.Priority == "" && f.AssigneeID == 0 && f.StationID == 0 && !f.Open && !f.Unassigned &&
-		f.VendorOrgID == 0 && f.Breached == nil && strings.TrimSpace(f.Q) == "" && len(f.Custom) == 0
+		f.VendorOrgID == 0 && f.Breached == nil && f.SLA == "" && strings.TrimSpace(f.Q) == "" && len(f.Custom) == 0
 	key := fmt.Sprintf("%p%s%v", s, w, args)
 	if stable && bigLists.has(key) {
 		total = countCap + 1
