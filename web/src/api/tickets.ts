@@ -274,6 +274,8 @@ export interface TicketFilter {
   asset_id: number | null
   customer_id: number | null
   unassigned: boolean
+  /** The supervisor board's SLA state of open tickets (GET /tickets?sla=). */
+  sla?: 'warning' | 'breached' | ''
 }
 
 export function emptyTicketFilter(): TicketFilter {
@@ -307,6 +309,7 @@ export function ticketQuery(f: Partial<TicketFilter>, page?: { page: number; pag
     asset_id: f.asset_id,
     customer_id: f.customer_id,
     unassigned: f.unassigned ? true : undefined,
+    sla: f.sla || undefined,
     created_from: f.created?.[0] ? shanghaiToRfc3339(f.created[0]) : undefined,
     created_to: f.created?.[1] ? shanghaiToRfc3339(f.created[1], true) : undefined,
   }
@@ -319,8 +322,8 @@ export function ticketQuery(f: Partial<TicketFilter>, page?: { page: number; pag
 
 export const ticketsApi = {
   types: () => http.get<{ items: TicketType[] }>('/ticket-types'),
-  list: (f: Partial<TicketFilter>, page: { page: number; page_size: number }) =>
-    http.get<TicketPage>('/tickets', ticketQuery(f, page)),
+  list: (f: Partial<TicketFilter>, page: { page: number; page_size: number }, sort?: 'due_at' | '-due_at' | 'created_at' | '-created_at') =>
+    http.get<TicketPage>('/tickets', sort ? { ...ticketQuery(f, page), sort } : ticketQuery(f, page)),
   get: (id: number) => http.get<Ticket>(`/tickets/${id}`),
   create: (body: TicketInput) => http.post<Ticket>('/tickets', body),
   update: (id: number, body: TicketUpdate) => http.patch<Ticket>(`/tickets/${id}`, body),

@@ -127,7 +127,7 @@ const fakeFetch = vi.fn(async (url: string, init: RequestInit) => {
     case 'GET /api/v1/auth/me':
       return reply(200, {
         user,
-        permissions: ['sla.read', 'sla.update', 'ticket.read', 'ticket.create', 'customer.read', 'asset.read', 'org.read', 'rating.read'],
+        permissions: ['sla.read', 'sla.update', 'ticket.read', 'ticket.create', 'telephony.answer', 'customer.read', 'asset.read', 'org.read', 'rating.read'],
         scope: { mode: 'all', org_ids: [] },
         csrf_token: 'csrf-2',
       })
