@@ -165,6 +165,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		reportjob.Config{DataDir: dataDir, Threshold: cfg.ExportAsyncRows, KeepDays: cfg.ExportKeepDays}, a.Clock.Now)
 	a.SLATimers = sla.NewTimers(db, a.SLA, a.Clock)
 	a.SLATimers.Notifier = a.Notify
+	a.SLATimers.SetEventLog(a.Tickets.LogSLA)
 	if cfg.SLACatchUp > 0 {
 		a.SLATimers.CatchUp = cfg.SLACatchUp
 	}
@@ -216,7 +217,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		webFS = emptyFS{}
 	}
 	a.Server, err = httpapi.New(httpapi.Deps{DB: db, Orgs: a.Orgs, Auth: a.Auth, Audit: a.Audit, Perms: a.Perms,
-		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, Notify: a.Notify, ReportJobs: a.ReportJobs, Ratings: a.Ratings, Analytics: a.Analytics, Contracts: a.Contracts, Attachments: a.Attachments, Views: a.Views, Dispatch: a.Dispatch, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
+		Metrics: a.Metrics, WebFS: webFS, Customers: a.Customers, ImportKick: a.KickImports, Tickets: a.Tickets, Assets: a.Assets, Telephony: a.Telephony, KB: a.KB, Notify: a.Notify, SLA: a.SLA, ReportJobs: a.ReportJobs, Ratings: a.Ratings, Analytics: a.Analytics, Contracts: a.Contracts, Attachments: a.Attachments, Views: a.Views, Dispatch: a.Dispatch, SecureCookies: cfg.SecureCookies, TrustProxy: cfg.TrustProxy, LoginRate: cfg.LoginRate, Version: Version})
 	if err != nil {
 		return nil, err
 	}

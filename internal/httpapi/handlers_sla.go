@@ -15,14 +15,18 @@ import (
 	"lingting/internal/sla"
 )
 
-// slaAPI serves calendars and SLA policies. The service is built here from the
-// server's store and audit log, so the routes need nothing else wired.
+// slaAPI serves calendars and SLA policies with the app's service (whose
+// calendar saves recompute open deadlines), or one built on the server's
+// store and audit log when none is wired.
 type slaAPI struct {
 	svc *sla.Service
 }
 
 func (s *Server) slaRoutes() {
-	h := &slaAPI{svc: sla.NewService(s.DB, s.Audit)}
+	h := &slaAPI{svc: s.SLA}
+	if h.svc == nil {
+		h.svc = sla.NewService(s.DB, s.Audit)
+	}
 	s.api("GET /api/v1/calendars", "sla.read", h.listCalendars)
 	s.api("POST /api/v1/calendars", "sla.update", h.saveCalendar)
 	s.api("GET /api/v1/calendars/{id}", "sla.read", h.getCalendar)

@@ -28,6 +28,7 @@ import (
 	"lingting/internal/rating"
 	"lingting/internal/reportjob"
 	"lingting/internal/scope"
+	"lingting/internal/sla"
 	"lingting/internal/store"
 	"lingting/internal/telephony"
 	"lingting/internal/ticket"
@@ -53,7 +54,8 @@ type Deps struct {
 	Dispatch      *dispatch.Service
 	Notify        *notify.Service
 	ReportJobs    *reportjob.Service
-	ImportKick    func() // wakes the import worker
+	SLA           *sla.Service // calendars and policies (nil: built on DB, without the timers' follow-up)
+	ImportKick    func()       // wakes the import worker
 	Perms         *perm.Registry
 	Metrics       *prometheus.Registry
 	WebFS         fs.FS // the built web UI (web/dist); may hold only .gitkeep

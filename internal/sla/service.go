@@ -33,6 +33,9 @@ var Permissions = []perm.Def{
 type Service struct {
 	db    *store.DB
 	audit *audit.Log
+	// calendarChanged follows a saved calendar in its transaction (the
+	// timers recompute open deadlines; Timers.SetEventLog installs it).
+	calendarChanged func(ctx context.Context, c *Calendar) (int, error)
 }
 
 // NewService wires the service.
@@ -157,6 +160,11 @@ func (s *Service) writeCalendar(ctx context.Context, id int64, c *Calendar, acti
 	}
 	if action != "" {
 		e.Action = action
+	}
+	if before != nil && s.calendarChanged != nil {
+		if _, err := s.calendarChanged(ctx, out); err != nil {
+			return nil, err
+		}
 	}
 	return out, s.audit.Record(ctx, e)
 }

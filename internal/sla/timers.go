@@ -296,6 +296,8 @@ type Timers struct {
 	Notifier Notifier
 	// BatchSize is how many due targets one scanner transaction takes.
 	BatchSize int
+
+	events EventLog // where recomputed deadlines are recorded (SetEventLog)
 }
 
 // NewTimers wires the timers.

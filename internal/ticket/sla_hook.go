@@ -98,3 +98,11 @@ func (s *Service) fill(ctx context.Context, ts []*Ticket) error {
 	}
 	return s.sla.FillSLA(ctx, ts)
 }
+
+// LogSLA appends an "sla" event to a ticket's timeline in the caller's
+// transaction, for SLA changes that do not come from a change of the ticket
+// (deadlines recomputed after its calendar changed). The ticket's version
+// does not move.
+func (s *Service) LogSLA(ctx context.Context, ticketID int64, at time.Time, data map[string]any) error {
+	return s.event(ctx, ticketID, "sla", at, "", "", "", data)
+}
