@@ -175,7 +175,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	// (they record the SLA outcome); tickets written before the roll-ups
 	// existed, or by a bulk loader, are counted here and before each report.
 	a.Analytics.SetClock(a.Clock.Now)
-	a.Tickets.SetSLAHook(ticketHooks{sla: a.SLATimers, others: []func(context.Context, ticket.SLAChange) error{a.Ratings.TicketChanged, a.Analytics.TicketChanged}})
+	a.Tickets.SetSLAHook(ticketHooks{sla: a.SLATimers, others: []func(context.Context, ticket.SLAChange) error{a.Ratings.TicketChanged, a.Analytics.TicketChanged, customerNotices(a.Notify)}})
 	if _, err := a.Analytics.Backfill(ctx); err != nil {
 		return nil, fmt.Errorf("app: analytics roll-ups: %w", err)
 	}

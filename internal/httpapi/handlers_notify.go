@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"lingting/internal/apperr"
@@ -29,6 +30,10 @@ func (s *Server) notifyRoutes() {
 	s.api("GET /api/v1/notifications/deliveries", "notify.admin", s.listDeliveries)
 	s.api("GET /api/v1/notifications/deliveries/{id}", "notify.admin", s.getDelivery)
 	s.api("POST /api/v1/notifications/deliveries/{id}/resend", "notify.admin", s.resendDelivery)
+
+	s.api("GET /api/v1/notifications/customer-settings", "notify.admin", s.listCustomerSettings)
+	s.api("PUT /api/v1/notifications/customer-settings/{org_id}", "notify.admin", s.saveCustomerSettings)
+	s.api("DELETE /api/v1/notifications/customer-settings/{org_id}", "notify.admin", s.deleteCustomerSettings)
 
 	s.api("GET /api/v1/notifications/templates", "notify.admin", s.listTemplates)
 	s.api("PUT /api/v1/notifications/templates/{kind}", "notify.admin", s.saveTemplate)
@@ -175,7 +180,10 @@ func (s *Server) saveNotifyPrefs(w http.ResponseWriter, r *http.Request, p *auth
 
 var deliveryStatuses = []string{notify.StatusPending, notify.StatusSending, notify.StatusSent, notify.StatusFailed}
 
-func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+// revealPII shows customers' numbers unmasked (in the delivery log too).
+const revealPII = "customer.pii.reveal"
+
+func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	pg, err := parsePage(r)
 	if err != nil {
 		return err
@@ -197,11 +205,12 @@ func (s *Server) listDeliveries(w http.ResponseWriter, r *http.Request, _ *auth.
 	if err != nil {
 		return err
 	}
+	notify.MarkExternal(items, !p.Can(revealPII))
 	writeJSON(w, http.StatusOK, list(items, total))
 	return nil
 }
 
-func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -210,11 +219,11 @@ func (s *Server) getDelivery(w http.ResponseWriter, r *http.Request, _ *auth.Pri
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, d)
+	writeJSON(w, http.StatusOK, markedDelivery(d, p))
 	return nil
 }
 
-func (s *Server) resendDelivery(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+func (s *Server) resendDelivery(w http.ResponseWriter, r *http.Request, p *auth.Principal) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -223,7 +232,7 @@ func (s *Server) resendDelivery(w http.ResponseWriter, r *http.Request, _ *auth.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, d)
+	writeJSON(w, http.StatusOK, markedDelivery(d, p))
 	return nil
 }
 
@@ -326,6 +335,75 @@ func (s *Server) deleteEndpoint(w http.ResponseWriter, r *http.Request, _ *auth.
 		return err
 	}
 	if err := s.Notify.DeleteEndpoint(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func markedDelivery(d *notify.Delivery, p *auth.Principal) *notify.Delivery {
+	ds := []notify.Delivery{*d}
+	notify.MarkExternal(ds, !p.Can(revealPII))
+	return &ds[0]
+}
+
+// customerSettingsOrg reads {org_id} of the customer-settings routes: 0 is
+// the global setting.
+func customerSettingsOrg(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("org_id"), 10, 64)
+	if err != nil || id < 0 {
+		return 0, apperr.NotFoundf("机构", "org")
+	}
+	return id, nil
+}
+
+func (s *Server) listCustomerSettings(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	items, err := s.Notify.CustomerSettingsList(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, list(items, len(items)))
+	return nil
+}
+
+type customerSettingsBody struct {
+	Received *bool `json:"ticket_received"`
+	Resolved *bool `json:"ticket_resolved"`
+	Survey   *bool `json:"survey"`
+}
+
+func (s *Server) saveCustomerSettings(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	org, err := customerSettingsOrg(r)
+	if err != nil {
+		return err
+	}
+	var in customerSettingsBody
+	if err := decode(r, &in); err != nil {
+		return err
+	}
+	var v apperr.Validation
+	for name, b := range map[string]*bool{"ticket_received": in.Received, "ticket_resolved": in.Resolved, "survey": in.Survey} {
+		if b == nil {
+			v.Add(name, "必填（true 或 false）", "required (true or false)")
+		}
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	out, err := s.Notify.SaveCustomerSettings(r.Context(), notify.CustomerSettings{OrgID: org, Received: *in.Received, Resolved: *in.Resolved, Survey: *in.Survey})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) deleteCustomerSettings(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	org, err := customerSettingsOrg(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Notify.DeleteCustomerSettings(r.Context(), org); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

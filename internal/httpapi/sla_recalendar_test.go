@@ -42,9 +42,8 @@ func TestCalendarChangeMovesDeadlines(t *testing.T) {
 		}
 		reported := now.Add(-time.Minute)
 		tk, path := open(reported)
-		old, oldTargets := now, map[string]map[string]any{}
-		_, oldTargets = slaOf(t, tk)
-		old = dueOf(t, oldTargets["resolution"])
+		_, oldTargets := slaOf(t, tk)
+		old := dueOf(t, oldTargets["resolution"])
 		late, latePath := open(now.Add(-30 * 24 * time.Hour)) // long breached
 		_, lateTargets := slaOf(t, late)
 		if lateTargets["resolution"]["breached"] != true {

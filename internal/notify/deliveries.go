@@ -291,6 +291,10 @@ type Delivery struct {
 	CreatedAt     time.Time  `db:"created_at" json:"created_at"`
 	UpdatedAt     time.Time  `db:"updated_at" json:"updated_at"`
 	History       []Attempt  `db:"-" json:"history"`
+	// External is true for a delivery to a customer (neither a user nor an
+	// endpoint); its phone number is masked for callers without
+	// customer.pii.reveal.
+	External bool `db:"-" json:"external"`
 }
 
 // Attempt is one try to deliver.

@@ -204,6 +204,9 @@ type Event struct {
 	Direct bool
 	// Attachments go with the e-mail (files under the data directory).
 	Attachments []Attachment
+	// External recipients (a ticket's customer) get e-mail and SMS on the
+	// configured channels, without preferences or quiet hours.
+	External []External
 }
 
 type userRow struct {
@@ -336,7 +339,13 @@ func (s *Service) EnqueueMany(ctx context.Context, evs []Event) (int, error) {
 					add(delivery{Key: dedupKey(ev.Key, ChannelSMS, who), Channel: ChannelSMS, UserID: &uid, Recipient: u.Phone, Next: next})
 				}
 			}
+			for _, d := range s.externalDeliveries(ev) {
+				add(d)
+			}
 			for _, e := range eps {
+				if isCustomerKind(ev.Kind) && !slices.Contains(e.Events, ev.Kind) {
+					continue // customers' notices reach a robot only when it asks for them by name
+				}
 				if !ev.Direct && e.Accepts(ev.Kind, ev.Level) {
 					eid := e.ID
 					add(delivery{Key: dedupKey(ev.Key, e.Kind, "e"+strconv.FormatInt(e.ID, 10)), Channel: e.Kind, EndpointID: &eid, Recipient: e.Name})

@@ -13,6 +13,9 @@ import (
 // Notifier writes notifications to the outbox in the caller's transaction.
 type Notifier interface {
 	Enqueue(ctx context.Context, ev notify.Event) (int, error)
+	// NotifyCustomer sends the ticket's customer a notice (the survey link)
+	// when the org's settings and the configured channels allow.
+	NotifyCustomer(ctx context.Context, n notify.CustomerNotice) (int, error)
 }
 
 // SetSurvey makes resolved tickets send a one-time survey link (满意度评价)
@@ -37,7 +40,7 @@ func (s *Service) TicketChanged(ctx context.Context, c ticket.SLAChange) error {
 		return err
 	}
 	users, err := s.holders(ctx, t.OrgID, "rating.create")
-	if err != nil || len(users) == 0 {
+	if err != nil {
 		return err
 	}
 	vars := map[string]string{"ticket_number": t.Number, "ticket_title": t.Title, "org": t.OrgName, "survey_url": s.baseURL + l.URL}
@@ -47,7 +50,15 @@ func (s *Service) TicketChanged(ctx context.Context, c ticket.SLAChange) error {
 	if t.VendorOrgName != nil {
 		vars["station"] = *t.VendorOrgName
 	}
-	_, err = s.notifier.Enqueue(ctx, notify.Event{Key: fmt.Sprintf("survey:%d", t.ID), Kind: notify.KindRatingSurvey, TicketID: t.ID, Users: users, Vars: vars})
+	if len(users) > 0 {
+		if _, err = s.notifier.Enqueue(ctx, notify.Event{Key: fmt.Sprintf("survey:%d", t.ID), Kind: notify.KindRatingSurvey, TicketID: t.ID, Users: users, Vars: vars}); err != nil {
+			return err
+		}
+	}
+	// The same link to the ticket's customer, by SMS / e-mail.
+	if t.CustomerID != nil {
+		_, err = s.notifier.NotifyCustomer(ctx, notify.CustomerNotice{Kind: notify.KindCustomerSurvey, TicketID: t.ID, OrgID: t.OrgID, CustomerID: *t.CustomerID, Vars: vars})
+	}
 	return err
 }
 
