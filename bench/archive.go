@@ -39,10 +39,16 @@ func RunArchive(ctx context.Context, e *Env, opt options) ([]Latency, error) {
 		return nil, err
 	}
 	var branchTotal struct {
-		Total int `json:"total"`
+		Total int  `json:"total"`
+		Exact bool `json:"total_exact"`
 	}
 	if err := e.Branch.JSON(ctx, "GET", "/api/v1/customers?page_size=1", nil, &branchTotal); err != nil {
 		return nil, err
+	}
+	if !branchTotal.Exact { // the list counts up to a cap: count here
+		if err := e.App.DB.Get(ctx, &branchTotal.Total, "SELECT count(*) FROM customers WHERE deleted_at IS NULL AND org_id IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE code = ?) || '%')", BranchCode); err != nil {
+			return nil, err
+		}
 	}
 	fmt.Fprintf(opt.Out, "\narchive: %d customers; the branch user (%s, subtree of %s) sees %d (%.0f%%); load average %s\n",
 		total, BranchLogin, BranchCode, branchTotal.Total, 100*float64(branchTotal.Total)/float64(max(total, 1)), loadAverage())
@@ -86,9 +92,11 @@ func RunArchive(ctx context.Context, e *Env, opt options) ([]Latency, error) {
 		}
 	}
 	var out []Latency
+	var extras []archiveExtra
 	var stopped error
+	cpu := newCPUMeter(ctx, e)
 	for _, s := range all {
-		l, err := measure(ctx, s, opt.Warmup, opt.Requests, opt.Budget)
+		l, x, err := measureCPU(ctx, s, opt, cpu)
 		if err != nil && (ctx.Err() == nil || l.N == 0) {
 			if ctx.Err() != nil {
 				stopped = err
@@ -99,13 +107,15 @@ func RunArchive(ctx context.Context, e *Env, opt options) ([]Latency, error) {
 		if err != nil {
 			stopped = err // the run's time is up: keep the samples taken, then stop
 		}
-		fmt.Fprintf(opt.Out, "  %-40s p50 %6s ms  p95 %6s ms  p99 %6s ms  (avg matches %.0f, %d with none)\n", s.name, ms(l.P50), ms(l.P95), ms(l.P99), l.AvgTotal, l.Zero)
+		fmt.Fprintf(opt.Out, "  %-40s p50 %6s ms  p95 %6s ms  p99 %6s ms  (avg matches %.0f, %d with none, %d capped; CPU/request %s)\n", s.name, ms(l.P50), ms(l.P95), ms(l.P99), l.AvgTotal, l.Zero, x.Capped, x.cpuText())
 		out = append(out, l)
+		extras = append(extras, x)
 		if stopped != nil {
 			break
 		}
 	}
 	printLatencies(opt.Out, fmt.Sprintf("### archive of %d customers on %s (%d sequential requests per row after %d warm-up, page_size 50)", total, e.Engine, opt.Requests, opt.Warmup), out)
+	printArchiveExtras(opt.Out, out, extras)
 	if stopped != nil {
 		fmt.Fprintf(opt.Out, "\n(stopped early: %v; later rows were not measured)\n", stopped)
 		return out, stopped
@@ -113,14 +123,17 @@ func RunArchive(ctx context.Context, e *Env, opt options) ([]Latency, error) {
 	return out, nil
 }
 
-// measure runs warmup then n timed requests of s, one after another. A sample is
-// the time from sending the request to having read the whole answer. A slow
-// series is cut short: the warm-up after 2 requests once a quarter of budget
-// is spent, the measurement once budget is spent and 20 samples are taken
-// (the table's n says how many were).
-func measure(ctx context.Context, s series, warmup, n int, budget time.Duration) (Latency, error) {
+// measureCapped runs warmup then n timed requests of s, one after another. A
+// sample is the time from sending the request to having read the whole
+// answer. A slow series is cut short: the warm-up after 2 requests once a
+// quarter of budget is spent, the measurement once budget is spent and 20
+// samples are taken (the table's n says how many were). It also counts the
+// answers whose total the server stopped counting (total_exact false), and
+// calls mark (when not nil) when the warm-up ends and after the last sample.
+func measureCapped(ctx context.Context, s series, warmup, n int, budget time.Duration, mark func()) (Latency, int, error) {
 	var samples []time.Duration
-	sum, zero := 0, 0
+	sum, zero, capped := 0, 0, 0
+	marked := false
 	start := time.Now()
 	for i := 0; i < warmup+n; i++ {
 		if budget > 0 && i < warmup && i >= 2 && time.Since(start) > budget/4 {
@@ -129,30 +142,41 @@ func measure(ctx context.Context, s series, warmup, n int, budget time.Duration)
 		if budget > 0 && len(samples) >= 20 && time.Since(start) > budget {
 			break
 		}
+		if i >= warmup && !marked && mark != nil {
+			mark()
+			marked = true
+		}
 		t0 := time.Now()
 		body, err := s.client.Get(ctx, s.path(i))
 		d := time.Since(t0)
 		if err != nil {
 			l := summarize(s.name, samples, s.target, float64(sum)/float64(max(1, len(samples))))
 			l.Zero = zero
-			return l, fmt.Errorf("%s: %w", s.name, err)
+			return l, capped, fmt.Errorf("%s: %w", s.name, err)
 		}
 		if i < warmup {
 			continue
 		}
 		var r struct {
-			Total int `json:"total"`
+			Total int   `json:"total"`
+			Exact *bool `json:"total_exact"`
 		}
 		if err := json.Unmarshal(body, &r); err != nil {
-			return Latency{}, fmt.Errorf("%s: %w", s.name, err)
+			return Latency{}, capped, fmt.Errorf("%s: %w", s.name, err)
 		}
 		samples = append(samples, d)
 		sum += r.Total
 		if r.Total == 0 {
 			zero++
 		}
+		if r.Exact != nil && !*r.Exact {
+			capped++
+		}
+	}
+	if mark != nil {
+		mark()
 	}
 	l := summarize(s.name, samples, s.target, float64(sum)/float64(max(1, len(samples))))
 	l.Zero = zero
-	return l, nil
+	return l, capped, nil
 }
