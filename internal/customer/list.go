@@ -88,22 +88,24 @@ func (s *Service) where(ctx context.Context, f Filter) (string, []any, error) {
 // before it leaves the matching to the database (see candidates).
 const maxCollected = 50000
 
-// candidates renders the search q as a predicate on c.id. The matches are
-// collected once (the full-text lookup was evaluated twice, for the count and
-// for the page: on PostgreSQL each reads a heap row of customer_search per
-// match) and passed back as one parameter: an array on PostgreSQL, whose
-// planner then knows how many there are, a JSON array on SQLite. A search
-// with more than maxCollected matches is left as a subquery. none reports a
-// search that matches nothing; empty pred means q searches for nothing.
+// candidates renders the search q as a predicate on c.id. On PostgreSQL the
+// matches are collected once (the full-text lookup was evaluated twice, for
+// the count and for the page, and each reads a heap row of customer_search
+// per match) and passed back as one array parameter, whose size the planner
+// then knows; a search with more than maxCollected matches is left as a
+// subquery, as it is on SQLite. none reports a search that matches nothing;
+// empty pred means q searches for nothing.
 func (s *Service) candidates(ctx context.Context, q string) (pred string, args []any, none bool, err error) {
 	m, margs := s.match(q)
 	if m == "" {
 		return "", nil, false, nil
 	}
-	agg := "SELECT group_concat(id) FROM (SELECT id FROM (" + m + ") u LIMIT ?) l"
-	if s.db.Dialect == store.Postgres {
-		agg = "SELECT string_agg(id::text, ',') FROM (SELECT id FROM (" + m + ") u LIMIT ?) l"
+	if s.db.Dialect == store.SQLite {
+		// SQLite's full-text lookup is cheaper than passing its matches
+		// back as JSON (measured: 2-10 ms more CPU per search that way).
+		return " AND c.id IN (" + m + ")", margs, false, nil
 	}
+	agg := "SELECT string_agg(id::text, ',') FROM (SELECT id FROM (" + m + ") u LIMIT ?) l"
 	var list *string
 	if err := s.db.Get(ctx, &list, agg, append(append([]any{}, margs...), maxCollected+1)...); err != nil {
 		return "", nil, false, err
@@ -114,18 +116,15 @@ func (s *Service) candidates(ctx context.Context, q string) (pred string, args [
 	if strings.Count(*list, ",") >= maxCollected {
 		return " AND c.id IN (" + m + ")", margs, false, nil
 	}
-	if s.db.Dialect == store.Postgres {
-		ids := make([]int64, 0, strings.Count(*list, ",")+1)
-		for _, v := range strings.Split(*list, ",") {
-			id, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return "", nil, false, err
-			}
-			ids = append(ids, id)
+	ids := make([]int64, 0, strings.Count(*list, ",")+1)
+	for _, v := range strings.Split(*list, ",") {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return "", nil, false, err
 		}
-		return " AND c.id = ANY(?::bigint[])", []any{ids}, false, nil
+		ids = append(ids, id)
 	}
-	return " AND c.id IN (SELECT value FROM json_each(?))", []any{"[" + *list + "]"}, false, nil
+	return " AND c.id = ANY(?::bigint[])", []any{ids}, false, nil
 }
 
 // match renders a free-text query as one set of candidate customer ids: the
