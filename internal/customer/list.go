@@ -331,15 +331,39 @@ func (s *Service) listPage(ctx context.Context, f Filter) (Page, error) {
 		limit = searchCap
 	}
 	var n int
-	if err := s.db.Get(ctx, &n, "SELECT count(*) FROM (SELECT 1 FROM customers c"+w+" LIMIT ?) capped", append(append([]any{}, args...), limit+1)...); err != nil {
-		return Page{}, err
+	var matched []int64 // a search's matches, when it has at most limit of them
+	if pred == "" {
+		if err := s.db.Get(ctx, &n, "SELECT count(*) FROM (SELECT 1 FROM customers c"+w+" LIMIT ?) capped", append(append([]any{}, args...), limit+1)...); err != nil {
+			return Page{}, err
+		}
+	} else {
+		// A search counts by collecting the ids of its matches in scope (it
+		// stops at limit+1, like the count): below the cap the page is then
+		// sorted from those ids, without looking the search up again nor
+		// reading the rows of matches outside the scope.
+		hint := ""
+		if s.db.Dialect == store.SQLite {
+			hint = " NOT INDEXED" // the matches by rowid, never a walk of an index
+		}
+		if err := s.db.Select(ctx, &matched, "SELECT c.id FROM customers c"+hint+w+" LIMIT ?", append(append([]any{}, args...), limit+1)...); err != nil {
+			return Page{}, err
+		}
+		n = len(matched)
 	}
 	p := Page{Total: min(n, limit), Exact: n <= limit, Items: []*Customer{}}
 	if n == 0 || f.Offset >= n && p.Exact {
 		return p, nil
 	}
 	var ids []int64
-	if err := s.db.Select(ctx, &ids, "SELECT c.id FROM customers c"+s.pageHint(f, p.Exact)+w+" ORDER BY "+sorts[f.Sort]+" LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...); err != nil {
+	if matched != nil && p.Exact {
+		q, qargs, err := store.In("SELECT c.id FROM customers c WHERE c.id IN (?) ORDER BY "+sorts[f.Sort]+" LIMIT ? OFFSET ?", matched, f.Limit, f.Offset)
+		if err != nil {
+			return Page{}, err
+		}
+		if err := s.db.Select(ctx, &ids, q, qargs...); err != nil {
+			return Page{}, err
+		}
+	} else if err := s.db.Select(ctx, &ids, "SELECT c.id FROM customers c"+s.pageHint(f, p.Exact)+w+" ORDER BY "+sorts[f.Sort]+" LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...); err != nil {
 		return Page{}, err
 	}
 	if p.Items, err = s.byIDs(ctx, ids); err != nil {
