@@ -327,7 +327,7 @@ func (s *Service) listPage(ctx context.Context, f Filter) (Page, error) {
 	w += pred
 	args = append(args, cargs...)
 	limit := listCap
-	if strings.TrimSpace(f.Q) != "" {
+	if pred != "" {
 		limit = searchCap
 	}
 	var n int
@@ -363,7 +363,7 @@ func (s *Service) listPage(ctx context.Context, f Filter) (Page, error) {
 		if err := s.db.Select(ctx, &ids, q, qargs...); err != nil {
 			return Page{}, err
 		}
-	} else if err := s.db.Select(ctx, &ids, "SELECT c.id FROM customers c"+s.pageHint(f, p.Exact)+w+" ORDER BY "+sorts[f.Sort]+" LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...); err != nil {
+	} else if err := s.db.Select(ctx, &ids, "SELECT c.id FROM customers c"+s.pageHint(f, pred != "")+w+" ORDER BY "+sorts[f.Sort]+" LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...); err != nil {
 		return Page{}, err
 	}
 	if p.Items, err = s.byIDs(ctx, ids); err != nil {
@@ -375,19 +375,17 @@ func (s *Service) listPage(ctx context.Context, f Filter) (Page, error) {
 	return p, nil
 }
 
-// pageHint tells SQLite how to read a page of a search sorted by updated_at;
-// it has no statistics, and guessed wrong both ways. A search with more
-// matches in scope than it counts walks customers_updated in the order of the
-// page and keeps the matches, which are dense enough (at least 1 in 1,000
-// customers) to fill a page soon; a search with few matches reads them by id
-// and sorts them. Lists without q need no hint: customers_live_org gives each
-// org's newest first. PostgreSQL chooses from its statistics.
-func (s *Service) pageHint(f Filter, exact bool) string {
-	if s.db.Dialect != store.SQLite || strings.TrimSpace(f.Q) == "" || !strings.Contains(sorts[f.Sort], "updated_at") {
+// pageHint tells SQLite how to read the page of a search with more matches
+// in scope than it counts, sorted by updated_at: it walks customers_updated in
+// the order of the page and keeps the matches, which are dense enough (at
+// least 1 in 1,000 customers) to fill a page soon, instead of reading and
+// sorting every match (without statistics SQLite guessed either way). A
+// search below its cap sorts the ids it collected; lists without q need no
+// hint, customers_live_org gives each org's newest first. PostgreSQL chooses
+// from its statistics.
+func (s *Service) pageHint(f Filter, search bool) string {
+	if s.db.Dialect != store.SQLite || !search || !strings.Contains(sorts[f.Sort], "updated_at") {
 		return ""
-	}
-	if exact {
-		return " NOT INDEXED" // rowid lookups of the matches only
 	}
 	return " INDEXED BY customers_updated"
 }

@@ -123,6 +123,10 @@ func TestListCappedTotalAndSearchScope(t *testing.T) {
 			if p.Total != 5 || p.Exact || len(p.Items) < 7 {
 				t.Fatalf("branch list: total %d exact %v, %d items", p.Total, p.Exact, len(p.Items))
 			}
+			// A q without anything to search for is the list.
+			if q, err := a.Customers.ListPage(branch, customer.Filter{Q: " !? ", Limit: 50}); err != nil || q.Total != 5 || q.Exact || len(q.Items) != len(p.Items) {
+				t.Fatalf("q of punctuation: total %d exact %v, %d items, %v", q.Total, q.Exact, len(q.Items), err)
+			}
 			ids, q := all(emptyOrg, customer.Filter{})
 			if q.Total != len(inEmpty) || !q.Exact || !slices.Equal(ids, order(inEmpty)) {
 				t.Fatalf("small list: total %d exact %v ids %v, want %v", q.Total, q.Exact, ids, order(inEmpty))
