@@ -356,9 +356,13 @@ func (s *Service) listPage(ctx context.Context, f Filter) (Page, error) {
 	}
 	var ids []int64
 	if matched != nil && p.Exact {
-		q, qargs, err := store.In("SELECT c.id FROM customers c WHERE c.id IN (?) ORDER BY "+sorts[f.Sort]+" LIMIT ? OFFSET ?", matched, f.Limit, f.Offset)
-		if err != nil {
-			return Page{}, err
+		// One array parameter on PostgreSQL: a list of n placeholders would
+		// be a statement of its own (prepared per connection) for every n.
+		q, qargs := "SELECT c.id FROM customers c WHERE c.id = ANY(?::bigint[]) ORDER BY "+sorts[f.Sort]+" LIMIT ? OFFSET ?", []any{matched, f.Limit, f.Offset}
+		if s.db.Dialect == store.SQLite {
+			if q, qargs, err = store.In("SELECT c.id FROM customers c WHERE c.id IN (?) ORDER BY "+sorts[f.Sort]+" LIMIT ? OFFSET ?", matched, f.Limit, f.Offset); err != nil {
+				return Page{}, err
+			}
 		}
 		if err := s.db.Select(ctx, &ids, q, qargs...); err != nil {
 			return Page{}, err
