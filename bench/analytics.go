@@ -24,9 +24,10 @@ import (
 
 var analyticsOpt = struct {
 	Tickets int
+	Devices int
 	Budget  time.Duration
 	Probes  string
-}{Tickets: 1_000_000, Budget: 90 * time.Second}
+}{Tickets: 1_000_000, Devices: 100_000, Budget: 90 * time.Second}
 
 // analyticsTarget is the p95 target for a report over a whole bank
 // and 12 months; the dashboard's full payload has analyticsDashTarget.
@@ -37,6 +38,7 @@ const (
 
 func analyticsFlags(fs *flag.FlagSet) {
 	fs.IntVar(&analyticsOpt.Tickets, "analytics-tickets", analyticsOpt.Tickets, "tickets generated (analytics)")
+	fs.IntVar(&analyticsOpt.Devices, "analytics-devices", analyticsOpt.Devices, "devices generated, spread over the 240 outlets (analytics)")
 	fs.DurationVar(&analyticsOpt.Budget, "analytics-budget", analyticsOpt.Budget, "a report series stops after this once it has 2 samples (analytics)")
 	fs.StringVar(&analyticsOpt.Probes, "analytics-probes", "", "|-separated words: only the reports whose name contains one (analytics)")
 }
@@ -101,6 +103,12 @@ func RunAnalyticsReports(ctx context.Context, e *Env, w *anWorld, opt options) (
 			{"faults by category × model, 12 months (" + who + ")", c, "/api/v1/analytics/faults?" + year, target},
 			{"complaints by org, 12 months (" + who + ")", c, "/api/v1/analytics/complaints?" + year, target},
 			{"SLA by policy, 12 months (" + who + ")", c, "/api/v1/analytics/sla?" + year, target},
+			{"survey by month × vendor, 12 months (" + who + ")", c, "/api/v1/analytics/survey?" + year, target},
+			{"survey by region × type × model, 12 months (" + who + ")", c, "/api/v1/analytics/survey?group_by=region,type,model&" + year, target},
+			{"survey by vendor, rolling year (" + who + ")", c, "/api/v1/analytics/survey?group_by=vendor&" + rolling, target},
+			{"device distribution by type × brand × model × region (" + who + ")", c, "/api/v1/analytics/devices?group_by=type,brand,model,region", target},
+			{"abnormal devices, 12 months (" + who + ")", c, "/api/v1/analytics/abnormal?" + year, target},
+			{"fault causes, 12 months, first page (" + who + ")", c, "/api/v1/analytics/faults?view=causes&" + year, target},
 			{"service time by engineer × month, rolling year (" + who + ")", c, "/api/v1/analytics/service-time?group_by=engineer,month&" + rolling, 0},
 			{"operation by org (branches), rolling year (" + who + ")", c, "/api/v1/analytics/devices/operation?group_by=org&" + rolling, 0},
 		}
@@ -116,15 +124,19 @@ func RunAnalyticsReports(ctx context.Context, e *Env, w *anWorld, opt options) (
 			continue
 		}
 		var samples []time.Duration
+		var cpu time.Duration
 		items, failed := 0, ""
 		start := time.Now()
 		for i := 0; i < warm+opt.Requests; i++ {
 			if i >= warm+2 && time.Since(start) > analyticsOpt.Budget {
 				break
 			}
-			t0 := time.Now()
+			t0, c0 := time.Now(), cpuTime()
 			raw, err := p.client.Get(ctx, p.path)
 			d := time.Since(t0)
+			if i >= warm {
+				cpu += cpuTime() - c0
+			}
 			if err != nil {
 				failed = err.Error()
 				break
@@ -148,7 +160,9 @@ func RunAnalyticsReports(ctx context.Context, e *Env, w *anWorld, opt options) (
 			continue
 		}
 		out = append(out, summarize(p.name, samples, p.target, float64(items)))
-		fmt.Fprintf(opt.Log, "  %s: p50 %s ms\n", p.name, ms(out[len(out)-1].P50))
+		// CPU of this process (server and client) per request, and the machine's load.
+		fmt.Fprintf(opt.Out, "  %s: p50 %s ms, p95 %s ms, CPU %s ms/request, load average %s\n", p.name, ms(out[len(out)-1].P50), ms(out[len(out)-1].P95),
+			ms(cpu/time.Duration(max(1, len(samples)))), loadAvg())
 	}
 	printLatencies(opt.Out, fmt.Sprintf("analytics reports over HTTP on %s (%d tickets; \"avg matches\" = items in the answer)", e.Engine, total), out)
 	return out, nil

@@ -26,7 +26,7 @@ const (
 	anSubBranches = 4
 	anOutlets     = 6
 	anStations    = 20
-	anDevices     = 5 // per outlet
+	anModels      = 6 // device models (three types, two brands)
 	anEngineers   = 2 // per station
 	// anBranchLogin is a user with analytics.read over the first bench branch.
 	anBranchLogin    = "bench.anbranch"
@@ -146,6 +146,8 @@ func buildAnalyticsWorld(ctx context.Context, e *Env) (*anWorld, error) {
 	for _, d := range devices {
 		have[d.OrgID] = append(have[d.OrgID], d.ID)
 	}
+	// -analytics-devices spread over the outlets (10^5: 417 an outlet).
+	perOutlet := max(1, (analyticsOpt.Devices+anBranches*anSubBranches*anOutlets-1)/(anBranches*anSubBranches*anOutlets))
 	var newDevices []any
 	for b := range anBranches {
 		bcode := fmt.Sprintf("HXB-AN%02d", b+1)
@@ -167,24 +169,26 @@ func buildAnalyticsWorld(ctx context.Context, e *Env) (*anWorld, error) {
 					return nil, err
 				}
 				o := &anOutlet{ID: oid, Station: st, Devices: have[oid]}
-				if len(o.Devices) == 0 {
-					for i := range anDevices {
-						now := time.Now().UTC()
-						newDevices = append(newDevices, fmt.Sprintf("AN-%s-%d", ocode, i+1), []string{"ATM", "存取款一体机", "自助终端"}[i%3],
-							[]string{"广电运通", "御银"}[i%2], []string{"GRG H68N", "YY-8800", "GRG K5"}[i%3], fmt.Sprintf("AN-%s-%d", ocode, i+1),
-							oid, st.ID, "2020-06-01", "in_service", now, now)
-					}
+				for i := len(o.Devices); i < perOutlet; i++ {
+					now := time.Now().UTC()
+					m := i % anModels
+					newDevices = append(newDevices, fmt.Sprintf("AN-%s-%d", ocode, i+1), []string{"ATM", "存取款一体机", "自助终端"}[m%3],
+						[]string{"广电运通", "御银"}[m%2], []string{"GRG H68N", "YY-8800", "GRG K5", "GRG H22N", "YY-6600", "CRS-9250"}[m], fmt.Sprintf("AN-%s-%d", ocode, i+1),
+						oid, st.ID, fmt.Sprintf("20%02d-06-01", 15+i%10), "in_service", now, now)
 				}
 				w.Outlets = append(w.Outlets, o)
 			}
 		}
 	}
 	if len(newDevices) > 0 {
-		const cols = 11
-		q := "INSERT INTO assets (code, type, brand, model, serial, org_id, vendor_org_id, installed_on, status, created_at, updated_at) VALUES " +
-			strings.TrimSuffix(strings.Repeat(tuple(cols)+",", len(newDevices)/cols), ",")
-		if _, err := e.App.DB.Exec(ctx, q, newDevices...); err != nil {
-			return nil, fmt.Errorf("devices: %w", err)
+		const cols, perStmt = 11, 1000
+		for lo := 0; lo < len(newDevices); lo += cols * perStmt {
+			part := newDevices[lo:min(len(newDevices), lo+cols*perStmt)]
+			q := "INSERT INTO assets (code, type, brand, model, serial, org_id, vendor_org_id, installed_on, status, created_at, updated_at) VALUES " +
+				strings.TrimSuffix(strings.Repeat(tuple(cols)+",", len(part)/cols), ",")
+			if _, err := e.App.DB.Exec(ctx, q, part...); err != nil {
+				return nil, fmt.Errorf("devices: %w", err)
+			}
 		}
 		if err := e.App.DB.Select(ctx, &devices, "SELECT id, org_id FROM assets WHERE code LIKE 'AN-%' ORDER BY id"); err != nil {
 			return nil, err
@@ -392,5 +396,41 @@ func ensureAnalyticsTickets(ctx context.Context, e *Env, w *anWorld, n int, seed
 		}
 		fmt.Fprintf(e.Opt.Out, "roll-up backfill: %d tickets counted in %s\n", counted, time.Since(start).Round(time.Millisecond))
 	}
+	return ensureVendorRatings(ctx, e)
+}
+
+// ensureVendorRatings rates a quarter of the resolved generated repairs as a
+// client rates a vendor's service (channel ticket, the default 4-point scale:
+// 40 % 非常满意, 35 % 满意, 15 % 一般, 10 % 不满意), written straight into
+// ratings as of the ticket's resolution (day: its report day). These are what
+// 满意度调查 reads; the rating roll-ups are not touched (the counter ratings
+// of the satisfaction figures are the ratings bench's).
+func ensureVendorRatings(ctx context.Context, e *Env) error {
+	db := e.App.DB
+	var have int
+	if err := db.Get(ctx, &have, "SELECT count(*) FROM ratings WHERE channel = 'ticket' AND once_key LIKE 'ticket:%'"); err != nil {
+		return err
+	}
+	if have > 0 {
+		fmt.Fprintf(e.Opt.Out, "vendor ratings: %d already present\n", have)
+		return nil
+	}
+	start := time.Now()
+	level := "CASE WHEN t.id % 20 < 8 THEN 4 WHEN t.id % 20 < 15 THEN 3 WHEN t.id % 20 < 18 THEN 2 ELSE 1 END"
+	res, err := db.Exec(ctx, `INSERT INTO ratings (channel, ticket_id, org_id, vendor_org_id, staff_id, level, scale, satisfied, reasons, comment,
+		once_key, fingerprint, device_cookie, correction_note, rated_at, day, created_at)
+		SELECT 'ticket', t.id, t.org_id, t.vendor_org_id, t.assignee_id, `+level+`, 4, `+level+` >= 3, '[]', '',
+		       'ticket:' || CAST(t.id AS TEXT), '', '', '', t.resolved_at, t.day, t.resolved_at
+		FROM tickets t WHERE t.number LIKE 'AN%' AND t.type = 'repair' AND t.resolved_at IS NOT NULL AND t.id % 4 = 0`)
+	if err != nil {
+		return fmt.Errorf("vendor ratings: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if db.Dialect == store.Postgres {
+		if _, err := db.Exec(ctx, "ANALYZE ratings"); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.Opt.Out, "vendor ratings: %d written in %s\n", n, time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -7,7 +7,9 @@
 // Setup: when this month's data hold no ATM with three repairs in the manager's scope, an agent
 // reports three repairs of one of the vendor's ATMs through the API (POST /tickets, back-dated
 // within this month).
-import { Journey, assert, DEMO_PASSWORD } from './harness.mjs'
+import { mkdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { Journey, assert, artifacts, DEMO_PASSWORD, ADMIN_PASSWORD } from './harness.mjs'
 
 const $ = (id) => `[data-test="${id}"]`
 const MANAGER = 'adwb.manager' // 服务商用户 of 安达维保: its stations' tickets and devices, analytics.read
@@ -24,11 +26,11 @@ async function login(page, base, user) {
 }
 
 // api signs in through the JSON API and returns a small client (cookie + CSRF token).
-async function api(base, user) {
+async function api(base, user, password = DEMO_PASSWORD) {
   const res = await fetch(`${base}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ login: user, password: DEMO_PASSWORD }),
+    body: JSON.stringify({ login: user, password }),
   })
   assert(res.ok, `API login of ${user}: ${res.status}`)
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]
@@ -92,6 +94,25 @@ export async function seedRepeatedRepairs(base) {
     })
   }
   return { id: atm.id, code: atm.code, source: 'seeded through the API' }
+}
+
+// seedVendorRating makes sure a repair the vendor resolved carries a client's rating of its
+// service (the demo rates counters, not tickets): the administrator rates one through the API.
+export async function seedVendorRating(base) {
+  const manager = await api(base, MANAGER)
+  const done = await manager.get('/tickets?status=resolved&type=repair&page_size=20')
+  const closed = done.items.length ? done : await manager.get('/tickets?status=closed&type=repair&page_size=20')
+  assert(closed.items.length > 0, 'the vendor has resolved repairs')
+  const admin = await api(base, 'admin', ADMIN_PASSWORD)
+  for (const t of closed.items) {
+    try {
+      await admin.post('/ratings', { ticket_id: t.id, level: 1, comment: '端到端测试：服务商评价' })
+      return t.number
+    } catch (err) {
+      if (!String(err).includes('409')) throw err // rated before (a rerun): try the next
+    }
+  }
+  return closed.items[0].number
 }
 
 /** Fetches each link in the page (the user's session) and checks it is an .xlsx file. */
@@ -227,6 +248,43 @@ export async function vendorReports(browser, base) {
     assert(url.searchParams.get('from') && period.includes(url.searchParams.get('from')), `the drill keeps the period: ${p.url()}`)
   })
 
+  await j.step('in the 异常服务 the dashboard opened, a higher threshold narrows the list and the export downloads', async (p) => {
+    const input = p.locator(`${$('rpt-threshold-repairs')} input`)
+    await input.fill(String(REPAIRS))
+    await input.press('Enter')
+    await p.waitForFunction((n) => new URL(location.href).searchParams.get('min_repairs') === n, String(REPAIRS))
+    await p.locator(`${$('rpt-table')} ${$('rpt-asset-link')}[data-asset-id="${atm.id}"]`).waitFor()
+    const repairs = (await cells(p, 'rpt-table', 'rpt-cell-repairs')).map(Number)
+    assert(repairs.length > 0 && repairs.every((n) => n >= REPAIRS), `every device listed was repaired at least ${REPAIRS} times: ${repairs}`)
+    assert((await p.getAttribute($('rpt-export'), 'href')).includes(`min_repairs=${REPAIRS}`), 'the export carries the new threshold')
+    const [download] = await Promise.all([p.waitForEvent('download'), p.click($('rpt-export'))])
+    const name = download.suggestedFilename()
+    assert(name.endsWith('.xlsx'), `an .xlsx is downloaded: ${name}`)
+    mkdirSync(artifacts, { recursive: true })
+    const file = join(artifacts, 'reports-abnormal-download.xlsx')
+    await download.saveAs(file)
+    const size = statSync(file).size
+    assert(size > 100, `the download has ${size} bytes`)
+    await j.shot('abnormal-from-dashboard')
+  })
+
+  await j.step('满意度调查: a client\'s rating of the vendor\'s repair is counted; its number opens the ratings behind it', async (p) => {
+    const number = await seedVendorRating(base)
+    await p.click($('menu-report-survey'))
+    await p.waitForSelector($('rpt-page-survey'))
+    await p.locator(`${$('rpt-table')} .el-table__row`).first().waitFor()
+    const vendors = await cells(p, 'rpt-table', 'rpt-drill-vendor')
+    assert(vendors.length > 0 && vendors.every((v) => v === '安达维保'), `the vendor's own ratings only: ${vendors}`)
+    assert(Number((await p.textContent($('rpt-kpi-n-value'))).replace(/,/g, '')) > 0, 'ratings counted')
+    await p.waitForSelector(`${$('rpt-chart')} canvas`)
+    await p.locator(`${$('rpt-table')} a${$('rpt-cell-n')}, ${$('rpt-table')} ${$('rpt-cell-n')}.el-link`).first().click()
+    await p.locator(`${$('rpt-ratings-table')} .el-table__row`).first().waitFor()
+    const tickets = await p.locator(`${$('rpt-ratings-table')} ${$('rpt-rating-ticket')}`).allTextContents()
+    assert(tickets.length > 0, `the ratings behind the number: ${tickets} (seeded ${number})`)
+    await j.shot('survey')
+    await p.keyboard.press('Escape')
+  })
+
   await j.step('every report page exports its tables and 任务明细 as .xlsx', async (p) => {
     const pages = [
       ['menu-report-operation', 'operation', ['rpt-export', 'rpt-export-tickets']],
@@ -235,6 +293,8 @@ export async function vendorReports(browser, base) {
       ['menu-report-abnormal', 'abnormal', ['rpt-export', 'rpt-export-tickets']],
       ['menu-report-faults', 'faults', ['rpt-export', 'rpt-causes-export']],
       ['menu-report-complaints', 'complaints', ['rpt-export']],
+      ['menu-report-survey', 'survey', ['rpt-export']],
+      ['menu-report-sla', 'sla', ['rpt-export']],
       ['menu-report-devices', 'devices', ['rpt-export']],
     ]
     for (const [menu, kind, ids] of pages) {
@@ -242,8 +302,10 @@ export async function vendorReports(browser, base) {
       await p.waitForSelector($(`rpt-page-${kind}`))
       await p.waitForSelector(`${$('rpt-chart')} canvas`, { state: 'attached' })
       await checkDownloads(p, ids)
+      // a screenshot of every report page, kept with the CI artifacts
+      await p.waitForLoadState('networkidle').catch(() => {})
+      await j.shot(`page-${kind}`)
     }
-    await j.shot('devices')
   })
 
   await page.close()

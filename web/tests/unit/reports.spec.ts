@@ -18,7 +18,7 @@ import {
   totalsRow,
 } from '../../src/views/reports/format'
 import { abnormalOption, chartAxes, groupedOption, MAX_STACKS } from '../../src/views/reports/charts'
-import { REPORTS, REPORT_ORDER, flattenLevels, flattenSla, levelMeasures } from '../../src/views/reports/defs'
+import { REPORTS, REPORT_ORDER, flattenLevels, flattenSla, levelMeasures, ticketListQuery } from '../../src/views/reports/defs'
 import { rankingOption, satisfactionTrendOption, statusPieOption } from '../../src/views/dashboard/charts'
 import { messages } from '../../src/locales'
 
@@ -391,5 +391,26 @@ describe('满意度调查 and SLA pages', () => {
     }
     expect(o.series.map((x) => x.type)).toEqual(['bar', 'bar', 'line'])
     expect(o.series[2]!.data).toEqual([75, null])
+  })
+})
+
+describe('the ticket list behind a figure', () => {
+  const f = { ...emptyReportFilter(), from: '2026-01-01', to: '2026-12-31', org_id: 3 }
+
+  it('carries the filters and the row keys, a month narrowing the period', () => {
+    expect(ticketListQuery(f, ['vendor', 'month'], { vendor: '12', month: '2026-02' }, '')).toEqual({
+      created_from: '2026-02-01',
+      created_to: '2026-02-28',
+      org_id: '3',
+      vendor_org_id: '12',
+    })
+    expect(ticketListQuery(f, ['engineer'], { engineer: '7' }, 'complaint')).toMatchObject({ assignee_id: '7', type: 'complaint' })
+  })
+
+  it('declines what the ticket list cannot filter by', () => {
+    expect(ticketListQuery({ ...f, type: 'ATM' }, ['vendor'], { vendor: '12' }, '')).toBeNull()
+    expect(ticketListQuery(f, ['region'], { region: '北京' }, '')).toBeNull()
+    expect(ticketListQuery(f, ['vendor'], { vendor: '' }, '')).toBeNull()
+    expect(ticketListQuery(f, ['ticket_type'], { ticket_type: 'suggestion' }, 'complaint')).toBeNull()
   })
 })

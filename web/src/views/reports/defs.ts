@@ -54,6 +54,47 @@ export interface ReportDef {
   flatten?: (item: Record<string, unknown>) => Record<string, unknown>
   /** Figures whose cells open the ratings behind them (level columns too, with levels). */
   ratingDrill?: readonly string[]
+  /** Figures whose cells open the ticket list behind them, with the ticket type they count ('' any). */
+  ticketDrill?: Readonly<Record<string, string>>
+}
+
+/** Groupings the ticket list can filter by (the rest keep a report's cells from opening it). */
+const TICKET_LIST_KEYS: Record<string, string> = { org: 'org_id', vendor: 'vendor_org_id', station: 'station_id', engineer: 'assignee_id', ticket_type: 'type', status: 'status' }
+
+/**
+ * The ticket list behind a figure: the report's filters and the row's keys as the list's query
+ * (period as created days, a month narrowed to itself), or null when something in them is not a
+ * ticket list filter (a device property, a region, a fault category).
+ */
+export function ticketListQuery(
+  f: { from: string; to: string; org_id: number | null; vendor_org_id: number | null; staff_id: number | null; type: string; brand: string; model: string; ticket_type: string },
+  dims: readonly string[],
+  keys: Record<string, string>,
+  type: string,
+): Record<string, string> | null {
+  if (f.type || f.brand || f.model) return null
+  const q: Record<string, string> = {}
+  if (f.from && f.to) Object.assign(q, { created_from: f.from, created_to: f.to })
+  if (f.org_id != null) q.org_id = String(f.org_id)
+  if (f.vendor_org_id != null) q.vendor_org_id = String(f.vendor_org_id)
+  if (f.staff_id != null) q.assignee_id = String(f.staff_id)
+  if (f.ticket_type) q.type = f.ticket_type
+  if (type) q.type = type
+  for (const d of dims) {
+    const k = keys[d] ?? ''
+    if (d === 'month' && /^\d{4}-\d{2}$/.test(k)) {
+      const last = new Date(Date.UTC(Number(k.slice(0, 4)), Number(k.slice(5, 7)), 0)).toISOString().slice(0, 10)
+      const from = `${k}-01` > (q.created_from ?? '') ? `${k}-01` : q.created_from!
+      const to = last < (q.created_to ?? '9999') ? last : q.created_to!
+      Object.assign(q, { created_from: from, created_to: to })
+      continue
+    }
+    const param = TICKET_LIST_KEYS[d]
+    if (!param || k === '') return null
+    if (param === 'type' && type && k !== type) return null
+    q[param] = k
+  }
+  return q
 }
 
 /** The level columns of a survey: level_<n> per level of the scale, best first, named in the UI's language. */
@@ -160,6 +201,7 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
     ],
     chart: { bars: [{ key: 'work_hours' }, { key: 'fault_hours' }, { key: 'travel_hours' }, { key: 'repair_hours' }] },
     knobs: ['overload_hours'],
+    ticketDrill: { tickets: '' },
   },
   manpower: {
     kind: 'manpower',
@@ -200,6 +242,7 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
     chart: { bars: [{ key: 'tickets' }, { key: 'open_now' }], line: { key: 'work_hours_per_engineer', num: 'work_hours', den: 'engineers' } },
     knobs: ['overload_hours', 'overload_open'],
     flag: 'overloaded',
+    ticketDrill: { tickets: '' },
   },
   abnormal: {
     kind: 'abnormal',
@@ -249,6 +292,7 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
       { key: 'avg_faults_per_device', fmt: 'ratio' },
     ],
     chart: { bars: [{ key: 'faults' }] },
+    ticketDrill: { faults: 'repair' },
   },
   complaints: {
     kind: 'complaints',
@@ -284,6 +328,7 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
       ],
       line: { key: 'avg_handle_hours', num: 'handle_hours', den: 'resolved' },
     },
+    ticketDrill: { complaints: 'complaint', suggestions: 'suggestion' },
   },
   survey: {
     kind: 'survey',
@@ -355,6 +400,7 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
       line: { key: 'sla_rate', num: 'met', den: 'sla_decided', percent: true },
     },
     flatten: (item) => ({ ...flattenSla(item), sla_rate: item.rate ?? null, sla_decided: Number(item.met ?? 0) + Number(item.breached ?? 0) }),
+    ticketDrill: { tickets: '' },
   },
   devices: {
     kind: 'devices',
