@@ -240,6 +240,7 @@ export async function vendorReports(browser, base) {
     assert(Number((await p.textContent($('dash-kpi-devices-value'))).replace(/,/g, '')) > 0, 'devices counted')
     await p.locator($('dash-device-link')).first().waitFor()
     await p.waitForSelector(`${$('dash-faults-chart')} canvas`)
+    await p.waitForSelector(`${$('dash-volume-chart')} canvas`) // the weekday × hour heat map
     await j.shot('dashboard')
     const period = await p.textContent($('dash-period'))
     await p.click($('dash-more-abnormal'))

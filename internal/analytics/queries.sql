@@ -341,3 +341,15 @@ LEFT JOIN assets a ON a.id = t.asset_id
 WHERE {{where}}
 ORDER BY x.rated_at DESC, x.id DESC
 LIMIT ? OFFSET ?
+
+-- name: volume-heat
+-- Tickets reported per weekday (0 Sunday … 6 Saturday) and hour, Beijing
+-- time (UTC+8 all year): whole local seconds, days since 1970-01-01 (a
+-- Thursday), seconds into the day.
+SELECT CAST(((EPOCH(t.reported_at) + 28800) / 86400 + 4) % 7 AS INTEGER) AS dow,
+       CAST(((EPOCH(t.reported_at) + 28800) % 86400) / 3600 AS INTEGER) AS hour,
+       COUNT(*) AS n
+FROM tickets t
+LEFT JOIN assets a ON a.id = t.asset_id
+WHERE {{where}}
+GROUP BY 1, 2

@@ -208,3 +208,44 @@ func TestAnalyticsExportAllRows(t *testing.T) {
 		}
 	})
 }
+
+// TestAnalyticsVolume: the weekday × hour heat map counts the tickets of the
+// analytics world by their report time in Beijing: 测试机 tickets reported on
+// days 3, 5, 10, 6 and 7 at 09:00 and day 4 at 10:00 (C2 and C3 have no device).
+func TestAnalyticsVolume(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		w := buildAnaWorld(t, engine)
+		q := "type=" + url.QueryEscape("测试机") + "&" + w.period
+		want := map[[2]int]float64{}
+		for _, at := range [][2]int{{3, 9}, {5, 9}, {10, 9}, {6, 9}, {7, 9}, {4, 10}} {
+			wd := int(time.Date(w.month.Year(), w.month.Month(), at[0], 12, 0, 0, 0, cst).Weekday())
+			if wd == 0 {
+				wd = 7
+			}
+			want[[2]int{wd, at[1]}]++
+		}
+		r := must(t, w.admin.Do("GET", "/api/v1/analytics/volume?"+q, nil), 200, "volume")
+		body := r.JSON.(map[string]any)
+		got := map[[2]int]float64{}
+		for _, c := range body["cells"].([]any) {
+			m := c.(map[string]any)
+			got[[2]int{int(m["weekday"].(float64)), int(m["hour"].(float64))}] = m["n"].(float64)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) || body["total"] != float64(6) {
+			t.Errorf("heat map %v, want %v (%s)", got, want, r.Body)
+		}
+		repairs := must(t, w.admin.Do("GET", "/api/v1/analytics/volume?ticket_type=repair&"+q, nil), 200, "repairs")
+		if repairs.JSON.(map[string]any)["total"] != float64(5) {
+			t.Errorf("repairs: %s", repairs.Body)
+		}
+		rows := xlsxRows(t, w.admin.Do("GET", "/api/v1/analytics/volume?format=xlsx&"+q, nil))
+		if last := rows[len(rows)-1]; last[0] != "合计" || last[len(last)-1] != "6" || last[10] != "5" {
+			t.Errorf("totals row %v (09:00 holds 5)", last)
+		}
+		// The vendor sees the tickets of its service only: not T5 (其他维保).
+		vendor := must(t, w.a.Login("adwb.manager", demo.Password).Do("GET", "/api/v1/analytics/volume?"+q, nil), 200, "vendor")
+		if vendor.JSON.(map[string]any)["total"] != float64(5) {
+			t.Errorf("vendor: %s", vendor.Body)
+		}
+	})
+}

@@ -99,6 +99,13 @@ func (s *Server) analyticsRoutes() {
 		return rep, rep.Table(), rep.From + " ~ " + rep.To + "，服务商评价（工单评价与回访调查），满意率的 95% 置信区间为 Wilson 区间", nil
 	}))
 	s.api("GET /api/v1/analytics/survey/ratings", "analytics.read", s.surveyRatings)
+	s.api("GET /api/v1/analytics/volume", "analytics.read", s.analyticsReport("volume", "工单量", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+		rep, err := s.Analytics.Volume(r.Context(), f)
+		if err != nil {
+			return nil, analytics.Table{}, "", err
+		}
+		return rep, rep.Table(), rep.From + " ~ " + rep.To + "，按报修时间（北京时间）", nil
+	}))
 	s.api("GET /api/v1/analytics/dashboard", "analytics.read", s.analyticsDashboard)
 	s.api("GET /api/v1/analytics/tickets.xlsx", "analytics.read", s.exportTicketHistory)
 }

@@ -77,6 +77,7 @@ var Reports = []Report{
 	{"complaints", "/api/v1/analytics/complaints", "analytics.read", "投诉与建议", "Complaints and suggestions"},
 	{"sla", "/api/v1/analytics/sla", "analytics.read", "SLA 达标", "SLA compliance"},
 	{"survey", "/api/v1/analytics/survey", "analytics.read", "满意度调查", "Satisfaction survey"},
+	{"volume", "/api/v1/analytics/volume", "analytics.read", "工单量（星期 × 时段）", "Ticket volume by weekday and hour"},
 	{"satisfaction", "/api/v1/analytics/satisfaction", "analytics.read", "满意度分析", "Satisfaction"},
 	{"rankings", "/api/v1/analytics/rankings", "analytics.read", "满意度排名", "Satisfaction rankings"},
 }

@@ -364,6 +364,13 @@ export const reportsApi = {
   causes: (f: Partial<ReportFilter>, page: { page: number; page_size: number }, o?: Opts) =>
     get<FaultCauses>('faults', f, { view: 'causes', ...page }, o),
   complaints: (f: Partial<ReportFilter>, o?: Opts) => get<GroupedReport<ComplaintMeasures>>('complaints', f, {}, o),
+  /** Tickets reported per weekday × hour of the period (the volume heat map). */
+  volume: (f: Partial<ReportFilter>, o: Opts = {}) =>
+    http.get<{ from: string; to: string; cells: { weekday: number; hour: number; n: number }[]; total: number; max: number }>(
+      '/analytics/volume',
+      reportQuery('tickets', { ...f, group_by: [] }),
+      { signal: o.signal },
+    ),
   /** The ratings behind a survey figure: the filters, the group's keys (key_<dim>) and optionally one level. */
   surveyRatings: (f: Partial<ReportFilter>, keys: Record<string, string>, level: number | null, page: { page: number; page_size: number }) => {
     const q: Query = { ...reportQuery('survey', { ...f, group_by: [] }), ...page }

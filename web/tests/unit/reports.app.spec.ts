@@ -14,8 +14,8 @@ vi.mock('echarts/core', () => ({
     return { setOption: (o: unknown) => c.options.push(o), resize: () => {}, dispose: () => (c.disposed = true) }
   },
 }))
-vi.mock('echarts/charts', () => ({ LineChart: {}, BarChart: {}, PieChart: {} }))
-vi.mock('echarts/components', () => ({ GridComponent: {}, LegendComponent: {}, TooltipComponent: {} }))
+vi.mock('echarts/charts', () => ({ LineChart: {}, BarChart: {}, PieChart: {}, HeatmapChart: {} }))
+vi.mock('echarts/components', () => ({ GridComponent: {}, LegendComponent: {}, TooltipComponent: {}, VisualMapComponent: {} }))
 vi.mock('echarts/renderers', () => ({ CanvasRenderer: {} }))
 
 const user = {
@@ -154,6 +154,8 @@ const fakeFetch = vi.fn(async (url: string, init: RequestInit) => {
           },
         ],
       })
+    case 'GET /api/v1/analytics/volume':
+      return reply(200, { from: '2026-10-25', to: '2026-11-23', cells: [{ weekday: 1, hour: 9, n: 3 }, { weekday: 7, hour: 14, n: 1 }], total: 4, max: 3 })
     case 'GET /api/v1/analytics/dashboard':
       return reply(200, {
         date: '2026-11-23',
@@ -284,5 +286,12 @@ describe('report pages and the dashboard', { timeout: 60_000 }, () => {
     expect(tid('dash-more-devices')?.getAttribute('href')).toBe('/reports/devices?group_by=status')
     expect(chartOf('dash-trend-chart')).toBeDefined()
     expect(chartOf('dash-devices-chart')).toBeDefined()
+    // the volume heat map: Monday on top, Sunday at the bottom
+    const heat = chartOf('dash-volume-chart') as unknown as { series: { data: number[][] }[] }
+    expect(heat.series[0]!.data).toEqual([
+      [9, 6, 3],
+      [14, 0, 1],
+    ])
+    expect(tid('dash-more-volume')?.getAttribute('href')).toMatch(/^\/tickets\?created_from=/)
   })
 })

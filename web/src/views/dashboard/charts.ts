@@ -68,3 +68,33 @@ export function statusPieOption(counts: readonly Count[], labels: { series: stri
     ],
   }
 }
+
+/** One weekday × hour of the ticket volume (weekday 1 Monday … 7 Sunday, Beijing time). */
+export interface VolumeCell {
+  weekday: number
+  hour: number
+  n: number
+}
+
+/** 工单量 as a heat map: hours across, weekdays down (Monday on top), darker for more tickets. */
+export function volumeHeatOption(cells: readonly VolumeCell[], labels: { weekdays: readonly string[]; series: string }): EChartsCoreOption {
+  const max = cells.reduce((m, c) => Math.max(m, c.n), 0)
+  return {
+    animation: false,
+    tooltip: { position: 'top' },
+    grid: { left: 56, right: 16, top: 8, bottom: 64 },
+    xAxis: { type: 'category', data: Array.from({ length: 24 }, (_, h) => `${h}`), splitArea: { show: true } },
+    yAxis: { type: 'category', data: [...labels.weekdays].reverse(), splitArea: { show: true } },
+    visualMap: { min: 0, max: Math.max(1, max), calculable: true, orient: 'horizontal', left: 'center', bottom: 0, inRange: { color: ['#F2F6FC', '#409EFF', '#1D3A8F'] } },
+    series: [
+      {
+        name: labels.series,
+        type: 'heatmap',
+        // y index 0 is the bottom row: Sunday (7) there, Monday (1) on top
+        data: cells.map((c) => [c.hour, 7 - c.weekday, c.n]),
+        label: { show: false },
+        emphasis: { itemStyle: { shadowBlur: 6, shadowColor: 'rgba(0, 0, 0, 0.3)' } },
+      },
+    ],
+  }
+}
