@@ -5,12 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"lingting/internal/app"
+	"lingting/internal/apperr"
 	"lingting/internal/audit"
 	"lingting/internal/auth"
 	"lingting/internal/org"
@@ -303,6 +306,50 @@ func TestScheduleExactlyOnce(t *testing.T) {
 		}
 		if moved != subs {
 			t.Fatalf("%d subscriptions moved to the next day", moved)
+		}
+	})
+}
+
+// Files expire: after KeepDays the file is removed and the job shows expired;
+// its owner's download then answers not_found; another user never sees it.
+func TestCleanupAndOwnership(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		w := newWorld(t, engine)
+		ctx := context.Background()
+		s := w.service(&fake{opens: map[string]int{}})
+		rep, _ := reportjob.ReportByKey("tickets")
+		j, err := s.Enqueue(ctx, w.admin, rep, "测试", "n=2", 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := s.RunDue(ctx); !ok || err != nil {
+			t.Fatalf("run: %v %v", ok, err)
+		}
+		got, f, err := s.Open(ctx, w.admin, j.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		path := filepath.Join(w.dir, got.FilePath)
+		other := &auth.Principal{User: &org.User{ID: w.admin.User.ID + 1000}, Permissions: perm.Set{"analytics.read": true}}
+		if _, _, err := s.Open(ctx, other, j.ID); apperr.CodeOf(err) != apperr.NotFound {
+			t.Fatalf("another user's download: %v", err)
+		}
+		if n, err := s.Cleanup(ctx); n != 0 || err != nil {
+			t.Fatalf("cleanup before expiry: %d %v", n, err)
+		}
+		w.now.Add((7*24*time.Hour + time.Minute).Microseconds())
+		if n, err := s.Cleanup(ctx); n != 1 || err != nil {
+			t.Fatalf("cleanup: %d %v", n, err)
+		}
+		if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("file still there: %v", err)
+		}
+		if st, _, _ := w.status(t, j.ID); st != "expired" {
+			t.Fatalf("status %s", st)
+		}
+		if _, _, err := s.Open(ctx, w.admin, j.ID); apperr.CodeOf(err) != apperr.NotFound {
+			t.Fatalf("expired download: %v", err)
 		}
 	})
 }
