@@ -2,6 +2,9 @@ package rating
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -127,7 +130,7 @@ func (b *eventBatcher) commit(batch []*eventJob) {
 	s := b.s
 	ctx, cancel := context.WithTimeout(context.Background(), eventTxTimeout)
 	defer cancel()
-	err := s.db.WithTx(ctx, func(tx context.Context) error {
+	err := b.inTx(ctx, func(tx context.Context) error {
 		for _, j := range batch {
 			jctx := joinedCtx{Context: tx, values: j.ctx}
 			if _, err := s.db.Exec(jctx, "SAVEPOINT device_event"); err != nil {
@@ -161,6 +164,19 @@ func (b *eventBatcher) commit(batch []*eventJob) {
 		}
 		close(j.done)
 	}
+}
+
+// inTx runs fn in a transaction; a panic (which the HTTP handler's recoverer
+// would have caught when events ran in their requests) rolls the batch back
+// and fails its events instead of ending the process.
+func (b *eventBatcher) inTx(ctx context.Context, fn func(context.Context) error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			slog.Error("rating: device event batch panicked", "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("rating: device event batch: %v", p)
+		}
+	}()
+	return b.s.db.WithTx(ctx, fn)
 }
 
 // joinedCtx runs one event in the batch's transaction (its Context) with the

@@ -98,6 +98,23 @@ func TestStmtCache(t *testing.T) {
 				}
 			}
 		}
+		// A statement first met in a transaction that rolls back is cached
+		// after the rollback too (it is prepared once the writer is free).
+		const probe = "SELECT count(*) FROM orgs WHERE name = ?"
+		w0, _ := db.CachedStatements()
+		boom := errors.New("boom")
+		if err := db.WithTx(ctx, func(ctx context.Context) error {
+			var n int
+			if err := db.Get(ctx, &n, probe, "x"); err != nil {
+				return err
+			}
+			return boom
+		}); !errors.Is(err, boom) {
+			t.Fatal(err)
+		}
+		if w, _ := db.CachedStatements(); w != w0+1 {
+			t.Fatalf("statement of a rolled-back transaction not cached: %d → %d", w0, w)
+		}
 		if count(ctx, "SC-") != 4 {
 			t.Fatalf("rows: %d", count(ctx, "SC-"))
 		}

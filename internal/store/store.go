@@ -137,6 +137,11 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (e
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
+	t := &txState{tx: tx}
+	// Statements this transaction met first are prepared once it is over,
+	// committed or rolled back: deferred first so that it runs last, when
+	// the writer connection is free again (on SQLite the pool has only it).
+	defer db.prepareAfter(ctx, t)
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback()
@@ -146,10 +151,6 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (e
 			_ = tx.Rollback()
 		}
 	}()
-	t := &txState{tx: tx}
-	// Statements this transaction met first are prepared once it is over,
-	// committed or not (the writer connection is free again then).
-	defer db.prepareAfter(ctx, t)
 	if err = fn(context.WithValue(ctx, txKey{}, t)); err != nil {
 		return err
 	}
