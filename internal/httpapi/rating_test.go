@@ -120,6 +120,11 @@ func TestCounterRatingJourney(t *testing.T) {
 		}
 		kiosk.Do("POST", fmt.Sprintf("/api/v1/service-sessions/%d/end", ks.Int("id")), map[string]any{})
 
+		// An administrator's required custom field on 回访 does not stop the automatic follow-up.
+		if r := admin.Do("PUT", "/api/v1/ticket-types/follow_up", map[string]any{"fields": []map[string]any{
+			{"key": "outcome", "label": "回访结果", "kind": "select", "required": true, "options": []string{"满意", "不满意"}}}}); r.Status != 200 {
+			t.Fatalf("required field on 回访: %d %s", r.Status, r.Body)
+		}
 		// A poor rating opens a 回访 ticket for the outlet head, in the same transaction.
 		low := kiosk.Do("POST", "/api/v1/ratings", map[string]any{"session_id": ks.Int("id"), "level": 1, "reasons": []string{"等待时间长"}, "client_id": "k-4"})
 		if low.Status != 201 || low.JSON.(map[string]any)["followup_ticket_id"] == nil {

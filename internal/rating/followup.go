@@ -33,7 +33,7 @@ func (s *Service) openFollowup(ctx context.Context, ratingID int64, r *Rating) e
 	desc = append(desc, "请致电客户了解情况，并在本工单记录回访结果。")
 	orgID := r.OrgID
 	t, err := s.tickets.Create(ctx, ticket.CreateInput{Type: "follow_up", Title: fmt.Sprintf("不满意回访：%s（%s）", who, label),
-		Description: strings.Join(desc, "\n"), Priority: "high", OrgID: &orgID, Channel: "rating"})
+		Description: strings.Join(desc, "\n"), Priority: "high", OrgID: &orgID, Channel: "rating", Auto: true})
 	if err != nil {
 		return fmt.Errorf("follow-up ticket: %w", err)
 	}

@@ -51,7 +51,7 @@ func TestCheckCustom(t *testing.T) {
 	}
 	for i, c := range cases {
 		var v apperr.Validation
-		out := CheckCustom(defs, c.in, &v)
+		out := CheckCustom(defs, c.in, true, &v)
 		err := v.Err()
 		if c.bad == "" {
 			if err != nil || !reflect.DeepEqual(out, c.wantOut) {
@@ -63,5 +63,18 @@ func TestCheckCustom(t *testing.T) {
 		if !ok || e.Fields[c.bad].ZH == "" || e.Fields[c.bad].EN == "" {
 			t.Errorf("case %d: want a zh/en problem on %s, got %v", i, c.bad, err)
 		}
+	}
+}
+
+// Tickets other modules open (Auto) may leave required fields empty, never wrong ones.
+func TestCheckCustomWithoutRequired(t *testing.T) {
+	defs := []FieldDef{{Key: "code", Label: "故障代码", Kind: FieldSelect, Required: true, Options: []string{"A"}}}
+	var v apperr.Validation
+	if out := CheckCustom(defs, nil, false, &v); v.Err() != nil || len(out) != 0 {
+		t.Fatalf("empty required field refused for an automatic ticket: %v", v.Err())
+	}
+	CheckCustom(defs, map[string]any{"code": "B"}, false, &v)
+	if v.Err() == nil {
+		t.Fatal("a wrong value passed for an automatic ticket")
 	}
 }

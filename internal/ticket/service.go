@@ -30,6 +30,10 @@ type CreateInput struct {
 	ReportedAt  *time.Time `json:"reported_at"` // work recorded after the fact (R-TKT-08)
 	// Custom holds values of the type's custom fields by key.
 	Custom map[string]any `json:"custom"`
+	// Auto marks a ticket other modules open on their own (a dissatisfied
+	// rating's follow-up): required custom fields may stay empty for the
+	// agent to fill in later, so an administrator's new field never stops them.
+	Auto bool `json:"-"`
 }
 
 var channels = map[string]bool{"phone": true, "counter": true, "portal": true, "qr": true, "email": true, "api": true, "mobile": true, "rating": true}
@@ -87,7 +91,7 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (*Ticket, error) {
 	case err != nil:
 		return nil, err
 	default:
-		custom = encodeCustom(CheckCustom(typ.Fields, in.Custom, &v), &v)
+		custom = encodeCustom(CheckCustom(typ.Fields, in.Custom, !in.Auto, &v), &v)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err
@@ -516,7 +520,7 @@ func (s *Service) Update(ctx context.Context, id int64, in UpdateInput) (*Ticket
 					}
 				}
 			}
-			custom = encodeCustom(CheckCustom(typ.Fields, merged, &v), &v)
+			custom = encodeCustom(CheckCustom(typ.Fields, merged, true, &v), &v)
 		}
 		if err := v.Err(); err != nil {
 			return err

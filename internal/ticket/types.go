@@ -118,9 +118,9 @@ func validateFields(defs []FieldDef, v *apperr.Validation) []FieldDef {
 // CheckCustom validates custom values against a type's fields and answers
 // them normalised (trimmed text, numbers as float64, dates as YYYY-MM-DD,
 // multi-select as a de-duplicated list in option order). Empty values are
-// dropped; a required field must have one. Problems are reported on
-// "custom.<key>".
-func CheckCustom(defs []FieldDef, in map[string]any, v *apperr.Validation) map[string]any {
+// dropped; with required set, a required field must have one. Problems are
+// reported on "custom.<key>".
+func CheckCustom(defs []FieldDef, in map[string]any, required bool, v *apperr.Validation) map[string]any {
 	out := map[string]any{}
 	byKey := map[string]FieldDef{}
 	for _, d := range defs {
@@ -139,7 +139,7 @@ func CheckCustom(defs []FieldDef, in map[string]any, v *apperr.Validation) map[s
 		case !ok:
 			v.Add(p, kindMessageZH(d), kindMessageEN(d))
 		case val == nil:
-			if d.Required {
+			if d.Required && required {
 				v.Add(p, "「"+d.Label+"」必填", d.Key+" is required")
 			}
 		default:
