@@ -44,7 +44,7 @@ lint: web-deps
 	cd web && npm run lint && npm run typecheck
 
 test-go:
-	scripts/with-postgres.sh $(GO) test -count=1 $(GOPKGS)
+	scripts/with-postgres.sh $(GO) test -count=1 -timeout 45m $(GOPKGS)
 	$(MAKE) fuzz FUZZTIME=20000x
 
 test-web: web-deps
