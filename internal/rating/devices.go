@@ -322,6 +322,8 @@ type EventResult struct {
 
 // HandleEvent applies a device event once per event_id: session_start,
 // session_end, or key N (rates the counter's latest ended, unrated session).
+// The event is group-committed (ingest.go), so HandleEvent must not be called
+// inside a transaction of the caller's.
 func (s *Service) HandleEvent(ctx context.Context, d *Device, ev DeviceEvent) (*EventResult, error) {
 	var v apperr.Validation
 	ev.EventID = strings.TrimSpace(ev.EventID)
