@@ -1,7 +1,10 @@
 // Journey 1 of SCENARIOS.md, service levels and the call: the supervisor opens 工作日历, picks
 // 网点工作日, asks 截止时间试算 for 900 business minutes from a Tuesday 17:00, marks that
 // Wednesday a holiday (休) and that Saturday a make-up working day (班) in the month view,
-// saves, and sees the deadline move from Friday 09:30 to Saturday 09:30. Then she opens
+// saves, and sees the deadline move from Friday 09:30 to Saturday 09:30. A ticket whose policy
+// runs on that calendar showed its resolution deadline on Friday 2027-03-05 16:00 on the ticket
+// page; after the save the page shows Saturday 16:00 (the holiday pushes it a working day, the
+// make-up Saturday pulls it back from Monday) and the timeline records the recalculation. Then she opens
 // 坐席工作台; an outlet head's call is posted to the PBX webhook, the outlet's card pops with
 // its devices, and she creates a ticket on a device with one click.
 import { Journey, assert, ADMIN_PASSWORD, DEMO_PASSWORD } from './harness.mjs'
@@ -16,6 +19,9 @@ const HOLIDAY = '2027-03-03' // the Wednesday
 const WORKDAY = '2027-03-06' // the Saturday
 const AFTER = '2027-03-06 09:30' // Tue 0.5 + Thu 7 + Fri 7 + Sat 0.5
 const OUTLET_HEAD = 'bjhd01.head' // 中关村网点
+const TICKET_DUE = '2027-03-05T16:00:00+08:00' // Friday afternoon: the policy's target is sized to end here
+const TICKET_BEFORE = '2027-03-05 16:00'
+const TICKET_AFTER = '2027-03-06 16:00' // Wednesday off: one working day later, the make-up Saturday
 
 // An API client signed in as login (cookie + CSRF), in a browser context of its own.
 async function apiAs(browser, base, login, password) {
@@ -60,8 +66,39 @@ export async function slaAndCall(browser, base) {
   const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } })
   const j = new Journey('sla', page)
 
-  await j.step('the supervisor opens 工作日历 and picks 网点工作日', async (p) => {
+  // A ticket under a policy on 网点工作日 whose resolution target ends on Friday 16:00: the
+  // target's business minutes are the calculator's own elapsed time from the ticket's report.
+  let ticketId
+  await j.step('a ticket on that calendar shows its deadline on the ticket page', async (p) => {
+    const api = await apiAs(browser, base, 'admin', ADMIN_PASSWORD)
+    try {
+      const cal = (await api.call('GET', '/calendars')).items.find((c) => c.name === '网点工作日')
+      const org = (await api.call('GET', '/orgs?page_size=500')).items.find((o) => o.code === 'HXB-BJ-HD-02')
+      assert(cal && org, 'the calendar and the outlet exist')
+      const reported = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000).toISOString()
+      const pv = await api.call('GET', `/calendars/${cal.id}/preview?start=${encodeURIComponent(reported)}&end=${encodeURIComponent(TICKET_DUE)}`)
+      assert(pv.elapsed_minutes > 0, `business minutes until ${TICKET_DUE}: ${pv.elapsed_minutes}`)
+      await api.call('POST', '/sla/policies', {
+        name: '调休演示策略',
+        order: 0,
+        calendar_id: cal.id,
+        match: { types: ['repair'], priorities: ['low'], org_ids: [org.id] },
+        targets: { resolution: pv.elapsed_minutes },
+      })
+      const tk = await api.call('POST', '/tickets', { type: 'repair', title: '存折补登机故障（调休演示）', priority: 'low', org_id: org.id, reported_at: reported })
+      ticketId = tk.id
+    } finally {
+      await api.close()
+    }
     await login(p, base, 'supervisor01', DEMO_PASSWORD)
+    await p.goto(`${base}/tickets/${ticketId}`)
+    const target = $('ticket-sla-target-resolution')
+    await p.waitForSelector(`${target}[data-due="${TICKET_BEFORE}"]`, { timeout: 15_000 })
+    assert((await p.textContent(target)).includes(TICKET_BEFORE), `the page shows ${TICKET_BEFORE}`)
+    await j.shot('ticket-deadline-before')
+  })
+
+  await j.step('the supervisor opens 工作日历 and picks 网点工作日', async (p) => {
     await p.click($('menu-calendars'))
     const item = p.locator(`${$('calendar-item')}[data-name="网点工作日"]`)
     await item.click()
@@ -111,6 +148,17 @@ export async function slaAndCall(browser, base) {
   await j.step('the deadline moves to Saturday 09:30', async (p) => {
     await waitDeadline(p, AFTER)
     await j.shot('calendar-preview')
+  })
+
+  await j.step("the ticket's deadline moved to Saturday 16:00, with the recalculation on its timeline", async (p) => {
+    await p.goto(`${base}/tickets/${ticketId}`)
+    const target = $('ticket-sla-target-resolution')
+    await p.waitForSelector(`${target}[data-due="${TICKET_AFTER}"]`, { timeout: 15_000 }).catch(async (err) => {
+      throw new Error(`ticket deadline ${await p.getAttribute(target, 'data-due')}, want ${TICKET_AFTER}: ${err.message}`)
+    })
+    assert((await p.textContent(target)).includes(TICKET_AFTER), `the page shows ${TICKET_AFTER}`)
+    await p.waitForSelector(`${$('ticket-event')}[data-kind="sla"]`)
+    await j.shot('ticket-deadline-after')
   })
 
   let admin

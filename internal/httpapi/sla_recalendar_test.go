@@ -92,6 +92,14 @@ func TestCalendarChangeMovesDeadlines(t *testing.T) {
 			if !dueOf(t, lt["resolution"]).Equal(dueOf(t, lateTargets["resolution"])) {
 				t.Fatalf("the breached deadline moved: %v", lt["resolution"])
 			}
+			// The business time left does not change with the calendar (the
+			// deadline moves instead): the target less the minute or two run.
+			if rem, _ := targets["resolution"]["remaining_minutes"].(float64); rem < minutes-3 || rem > minutes {
+				t.Fatalf("remaining business minutes %v of %d", targets["resolution"]["remaining_minutes"], minutes)
+			}
+			if _, ok := targets["first_response"]["remaining_minutes"]; ok {
+				t.Fatalf("a met target has remaining minutes: %v", targets["first_response"])
+			}
 			return dueOf(t, targets["resolution"])
 		}
 		withHoliday := save([]string{holiday}, nil)

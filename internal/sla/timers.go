@@ -678,7 +678,9 @@ func (tm *Timers) FillSLA(ctx context.Context, ts []*ticket.Ticket) error {
 		pid := r.PolicyID
 		t.SLA.PolicyID = &pid
 		paused := r.Paused()
-		if r.PausedSince != nil && r.MetAt == nil {
+		breached := r.BreachedNow(now)
+		var remaining *int
+		if r.MetAt == nil {
 			cal, ok := cals[r.CalendarID]
 			if !ok {
 				if cal, err = tm.svc.Calendar(ctx, r.CalendarID); err != nil {
@@ -686,12 +688,20 @@ func (tm *Timers) FillSLA(ctx context.Context, ts []*ticket.Ticket) error {
 				}
 				cals[r.CalendarID] = cal
 			}
-			paused += max(Business(*r.PausedSince, now, cal), 0)
+			from := now
+			if r.PausedSince != nil {
+				paused += max(Business(*r.PausedSince, now, cal), 0)
+				from = *r.PausedSince
+			}
+			if !breached {
+				m := int(max(Business(from, r.DueAt, cal), 0) / time.Minute)
+				remaining = &m
+			}
 		}
 		if t.SLA.Targets == nil {
 			t.SLA.Targets = map[string]ticket.SLATarget{}
 		}
-		t.SLA.Targets[r.Target] = ticket.SLATarget{DueAt: r.DueAt, Breached: r.BreachedNow(now), MetAt: r.MetAt, PausedMinutes: int(paused / time.Minute)}
+		t.SLA.Targets[r.Target] = ticket.SLATarget{DueAt: r.DueAt, Breached: breached, MetAt: r.MetAt, PausedMinutes: int(paused / time.Minute), RemainingMinutes: remaining}
 	}
 	return nil
 }

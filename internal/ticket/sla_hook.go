@@ -20,6 +20,9 @@ type SLATarget struct {
 	Breached      bool       `json:"breached"`
 	MetAt         *time.Time `json:"met_at"`
 	PausedMinutes int        `json:"paused_minutes"`
+	// RemainingMinutes is the business time left until DueAt (as of the
+	// pause for a paused target); nil once met or breached.
+	RemainingMinutes *int `json:"remaining_minutes,omitempty"`
 }
 
 // SLA change kinds passed to the hook.

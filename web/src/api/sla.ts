@@ -124,6 +124,8 @@ export interface TicketSlaTarget {
   breached: boolean
   met_at: string | null
   paused_minutes: number
+  /** Business minutes left until due_at (as of the pause when paused); absent once met or breached. */
+  remaining_minutes?: number | null
 }
 
 /** The sla member of the ticket JSON. */

@@ -155,6 +155,13 @@ describe('ticket SLA targets', () => {
     expect(targetState('arrival', tg('2026-10-09T01:00:00Z', '2026-10-09T01:25:00Z', true), now)).toMatchObject({ state: 'met_late', minutes: 25 })
   })
 
+  it('counts the time left in business minutes when the server gives them', () => {
+    // due tomorrow morning, 30 working minutes left tonight-to-tomorrow: not the 20 clock hours
+    const tomorrow = { ...tg('2026-10-09T22:00:00Z'), remaining_minutes: 30 }
+    expect(targetState('resolution', tomorrow, now)).toMatchObject({ state: 'running', minutes: 30 })
+    expect(targetState('resolution', { ...tomorrow, remaining_minutes: null }, now)).toMatchObject({ state: 'running', minutes: 1200 })
+  })
+
   it('lists a ticket’s targets in the order they are met', () => {
     const views = targetViews(
       { policy_id: 5, targets: { resolution: tg('2026-10-09T09:00:00Z'), first_response: tg('2026-10-09T01:00:00Z', '2026-10-09T00:30:00Z') } },
@@ -187,8 +194,9 @@ describe('menu entries', () => {
     expect(keys(buildMenu(['sla.update']))).toEqual(['home'])
   })
 
-  it('shows the agent desk below the counter desk to ticket creators', () => {
-    const menu = buildMenu(['ticket.create', 'rating.session'])
+  it('shows the agent desk below the counter desk to those who answer calls', () => {
+    expect(keys(buildMenu(['ticket.create', 'rating.session']))).not.toContain('agent-desk')
+    const menu = buildMenu(['telephony.answer', 'rating.session'])
     expect(menu.map((m) => [m.key, m.path, m.testId])).toEqual([
       ['home', '/', 'menu-home'],
       ['counter-desk', '/counter', 'menu-counter-desk'],

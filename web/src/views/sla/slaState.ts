@@ -29,7 +29,10 @@ export function targetState(target: SlaTarget, tg: TicketSlaTarget, now: number,
     return { ...base, state: late ? 'met_late' : 'met', minutes: minutesBetween(met, due) }
   }
   if (tg.breached || now > due) return { ...base, state: 'breached', minutes: minutesBetween(now, due) }
-  return { ...base, state: paused ? 'paused' : 'running', minutes: minutesBetween(now, due) }
+  // Time left is business time on the policy's calendar when the server says it (nights,
+  // weekends and holidays do not count); the clock time to the deadline otherwise.
+  const left = typeof tg.remaining_minutes === 'number' ? tg.remaining_minutes : minutesBetween(now, due)
+  return { ...base, state: paused ? 'paused' : 'running', minutes: left }
 }
 
 /** The ticket's targets in the order a ticket meets them. */

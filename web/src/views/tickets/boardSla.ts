@@ -5,7 +5,7 @@ import { SLA_TARGETS, type SlaTarget, type TicketSlaTarget } from '../../api/sla
 export interface NextDeadline {
   target: SlaTarget
   due_at: string
-  /** Minutes until the deadline (negative: overdue). */
+  /** Minutes until the deadline: business minutes when known (negative: overdue, clock time). */
   minutes: number
   overdue: boolean
 }
@@ -21,8 +21,9 @@ export function nextDeadline(sla: { targets?: Record<string, unknown> } | null |
     if (!tg || tg.met_at) continue
     const due = Date.parse(tg.due_at)
     if (Number.isNaN(due)) continue
-    const minutes = Math.trunc((due - now) / 60000)
     const overdue = tg.breached || due <= now
+    // time left in business minutes when the server gives them; overdue time is clock time
+    const minutes = !overdue && typeof tg.remaining_minutes === 'number' ? tg.remaining_minutes : Math.trunc((due - now) / 60000)
     const cand = { target: k, due_at: tg.due_at, minutes, overdue }
     if (!best || (overdue && !best.overdue) || (overdue === best.overdue && due < Date.parse(best.due_at))) best = cand
   }
