@@ -180,6 +180,9 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		return nil, fmt.Errorf("app: analytics roll-ups: %w", err)
 	}
 	a.Contracts = contract.NewService(db, a.Audit, a.Orgs)
+	if cfg.ContractExpiringDays > 0 {
+		a.Contracts.ExpiringDays = cfg.ContractExpiringDays
+	}
 	a.Attachments = attachment.NewService(db, a.Audit, a.Tickets, dataDir)
 	a.Views = view.NewService(db)
 	a.Dispatch = dispatch.NewService(db, a.Audit, a.Orgs, a.Tickets)

@@ -67,8 +67,12 @@ type Input struct {
 type Filter struct {
 	Type, Brand, Model string
 	OrgID, VendorOrgID int64 // subtrees
-	Q                  string
-	Limit, Offset      int
+	ContractID         int64
+	// ContractEndsFrom/To (YYYY-MM-DD): only devices whose contract ends in this
+	// range (the expiring contracts' devices).
+	ContractEndsFrom, ContractEndsTo string
+	Q                                string
+	Limit, Offset                    int
 }
 
 // Service keeps devices.
@@ -181,6 +185,14 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Asset, int, error) {
 	if f.VendorOrgID != 0 {
 		w += " AND " + scope.InSubtree("a.vendor_org_id")
 		args = append(args, f.VendorOrgID)
+	}
+	if f.ContractID != 0 {
+		w += " AND a.contract_id = ?"
+		args = append(args, f.ContractID)
+	}
+	if f.ContractEndsFrom != "" {
+		w += " AND a.contract_id IN (SELECT k.id FROM contracts k WHERE k.starts_on <= ? AND k.ends_on >= ? AND k.ends_on <= ?)"
+		args = append(args, f.ContractEndsFrom, f.ContractEndsFrom, f.ContractEndsTo)
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		w += " AND (a.code = ? OR a.serial = ? OR a.model LIKE ?)"

@@ -35,6 +35,10 @@ type Config struct {
 	DemoCustomers int    `koanf:"demo_customers"` // size of the demo customer archive (0: 5,000)
 	DemoTickets   int    `koanf:"demo_tickets"`   // demo repair tickets (0: 1,500)
 	DemoRatings   int    `koanf:"demo_ratings"`   // ratings in the demo's counter service history (default 300,000; 0: none)
+	DemoDevices   int    `koanf:"demo_devices"`   // demo devices across the outlets (0: 3 per outlet)
+
+	// ContractExpiringDays: a contract ending within this many days is 即将到期 (status expiring).
+	ContractExpiringDays int `koanf:"contract_expiring_days"`
 
 	// SLA timers and notifications (docs/OPERATIONS.md, "Notifications").
 	SLAScanInterval    time.Duration `koanf:"sla_scan_interval"`     // how often the warning/escalation scanner runs (15s)
@@ -71,19 +75,20 @@ type Config struct {
 // Defaults are safe for a first start on one machine.
 func Defaults() map[string]any {
 	return map[string]any{
-		"addr":           "127.0.0.1:8080",
-		"database_url":   "sqlite://./data/lingting.db",
-		"data_dir":       "./data",
-		"public_url":     "http://127.0.0.1:8080",
-		"admin_login":    "admin",
-		"admin_password": "",
-		"demo":           false,
-		"log_level":      "info",
-		"log_format":     "text",
-		"secure_cookies": false,
-		"trust_proxy":    false,
-		"login_rate":     20,
-		"demo_ratings":   300_000,
+		"addr":                   "127.0.0.1:8080",
+		"database_url":           "sqlite://./data/lingting.db",
+		"data_dir":               "./data",
+		"public_url":             "http://127.0.0.1:8080",
+		"admin_login":            "admin",
+		"admin_password":         "",
+		"demo":                   false,
+		"log_level":              "info",
+		"log_format":             "text",
+		"secure_cookies":         false,
+		"trust_proxy":            false,
+		"login_rate":             20,
+		"demo_ratings":           300_000,
+		"contract_expiring_days": 30,
 
 		"sla_scan_interval":   "15s",
 		"sla_catch_up":        "72h",
@@ -164,6 +169,9 @@ func (c Config) Validate() error {
 	}
 	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
 		errs = append(errs, fmt.Errorf("config: database_url must start with sqlite:// or postgres://"))
+	}
+	if c.ContractExpiringDays < 1 || c.ContractExpiringDays > 3650 {
+		errs = append(errs, errors.New("config: contract_expiring_days must be between 1 and 3650"))
 	}
 	if c.LoginRate < 1 {
 		errs = append(errs, errors.New("config: login_rate must be at least 1"))

@@ -80,7 +80,7 @@ type Filter struct {
 	Limit, Offset            int
 }
 
-// ExpiringDays: a contract ending within this many days shows as expiring.
+// ExpiringDays is the default of Service.ExpiringDays.
 const ExpiringDays = 30
 
 // Service keeps contracts.
@@ -89,11 +89,25 @@ type Service struct {
 	audit *audit.Log
 	orgs  *org.Service
 	now   func() time.Time
+	// ExpiringDays: a contract ending within this many days shows as expiring
+	// (LINGTING_CONTRACT_EXPIRING_DAYS).
+	ExpiringDays int
 }
 
 // NewService wires the service.
 func NewService(db *store.DB, log *audit.Log, orgs *org.Service) *Service {
-	return &Service{db: db, audit: log, orgs: orgs, now: time.Now}
+	return &Service{db: db, audit: log, orgs: orgs, now: time.Now, ExpiringDays: ExpiringDays}
+}
+
+// ExpiringRange is the range of end dates (YYYY-MM-DD, inclusive) of contracts
+// expiring within days (Service.ExpiringDays when 0): from today to today + days.
+func (s *Service) ExpiringRange(days int) (from, to string) {
+	if days <= 0 {
+		days = s.ExpiringDays
+	}
+	today := s.today()
+	t, _ := time.Parse(time.DateOnly, today)
+	return today, t.AddDate(0, 0, days).Format(time.DateOnly)
 }
 
 const selectSQL = `SELECT k.id, k.code, k.name, k.client_org_id, c.name AS client_org_name, k.vendor_org_id, v.name AS vendor_org_name,
@@ -120,7 +134,7 @@ func (s *Service) fill(k *Contract) {
 		k.Status = "pending"
 	case today > k.EndsOn:
 		k.Status = "expired"
-	case k.DaysLeft <= ExpiringDays:
+	case k.DaysLeft <= s.ExpiringDays:
 		k.Status = "expiring"
 	default:
 		k.Status = "active"
@@ -264,13 +278,18 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Contract, int, error) {
 		args = append(args, f.VendorOrgID)
 	}
 	today := s.today()
-	if f.ExpiringWithin > 0 {
-		until := s.now().AddDate(0, 0, f.ExpiringWithin).Format(time.DateOnly)
+	if f.ExpiringWithin > 0 && f.Status != "expiring" {
+		from, to := s.ExpiringRange(f.ExpiringWithin)
 		w += " AND k.ends_on >= ? AND k.ends_on <= ?"
-		args = append(args, today, until)
+		args = append(args, from, to)
 	}
 	switch f.Status {
 	case "":
+	case "expiring":
+		// Started, and ending within expiring_within days (default ExpiringDays).
+		from, to := s.ExpiringRange(f.ExpiringWithin)
+		w += " AND k.starts_on <= ? AND k.ends_on >= ? AND k.ends_on <= ?"
+		args = append(args, today, from, to)
 	case "active":
 		w += " AND k.starts_on <= ? AND k.ends_on >= ?"
 		args = append(args, today, today)
@@ -281,7 +300,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Contract, int, error) {
 		w += " AND k.starts_on > ?"
 		args = append(args, today)
 	default:
-		return nil, 0, apperr.Field("status", "状态只能是 active、expired 或 pending", "status must be active, expired or pending")
+		return nil, 0, apperr.Field("status", "状态只能是 active、expiring、expired 或 pending", "status must be active, expiring, expired or pending")
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
 		w += " AND (k.code = ? OR k.name LIKE ?)"

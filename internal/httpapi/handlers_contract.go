@@ -26,6 +26,9 @@ func (s *Server) listContracts(w http.ResponseWriter, r *http.Request, _ *auth.P
 	q := r.URL.Query()
 	f := contract.Filter{ClientOrgID: queryInt(r, "client_org_id", &v), VendorOrgID: queryInt(r, "vendor_org_id", &v),
 		ExpiringWithin: int(queryInt(r, "expiring_within", &v)), Status: q.Get("status"), Q: q.Get("q"), Limit: pg.Size, Offset: pg.offset()}
+	if f.ExpiringWithin < 0 || f.ExpiringWithin > 3650 {
+		v.Add("expiring_within", "须在 1 到 3650 天之间", "must be between 1 and 3650 days")
+	}
 	if err := v.Err(); err != nil {
 		return err
 	}

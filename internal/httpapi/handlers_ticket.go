@@ -228,7 +228,14 @@ func (s *Server) listAssets(w http.ResponseWriter, r *http.Request, _ *auth.Prin
 	q := r.URL.Query()
 	var v apperr.Validation
 	f := asset.Filter{Type: q.Get("type"), Brand: q.Get("brand"), Model: q.Get("model"), Q: q.Get("q"),
-		OrgID: queryInt(r, "org_id", &v), VendorOrgID: queryInt(r, "vendor_org_id", &v), Limit: pg.Size, Offset: pg.offset()}
+		OrgID: queryInt(r, "org_id", &v), VendorOrgID: queryInt(r, "vendor_org_id", &v), ContractID: queryInt(r, "contract_id", &v), Limit: pg.Size, Offset: pg.offset()}
+	switch q.Get("contract_status") {
+	case "expiring":
+		f.ContractEndsFrom, f.ContractEndsTo = s.Contracts.ExpiringRange(0)
+	case "":
+	default:
+		v.Add("contract_status", "只能是 expiring", "must be expiring")
+	}
 	if err := v.Err(); err != nil {
 		return err
 	}

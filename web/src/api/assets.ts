@@ -53,10 +53,14 @@ export interface AssetFilter {
   org_id: number | null
   /** Servicing org subtree. */
   vendor_org_id: number | null
+  /** Covered by this contract. */
+  contract_id?: number | null
+  /** Only devices whose contract is 即将到期 (contract_status=expiring). */
+  contract_expiring?: boolean
 }
 
 export function emptyAssetFilter(): AssetFilter {
-  return { q: '', type: '', brand: '', model: '', org_id: null, vendor_org_id: null }
+  return { q: '', type: '', brand: '', model: '', org_id: null, vendor_org_id: null, contract_id: null, contract_expiring: false }
 }
 
 /** Query of GET /assets for a filter (and a page). */
@@ -68,6 +72,8 @@ export function assetQuery(f: Partial<AssetFilter>, page?: { page: number; page_
     model: f.model?.trim(),
     org_id: f.org_id,
     vendor_org_id: f.vendor_org_id,
+    contract_id: f.contract_id,
+    contract_status: f.contract_expiring ? 'expiring' : undefined,
   }
   if (page) {
     q.page = page.page

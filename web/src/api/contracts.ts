@@ -64,21 +64,26 @@ export interface ContractDevice {
   org_name: string
 }
 
-/** The list's filter; status "expiring" asks for contracts ending within EXPIRING_DAYS. */
+/**
+ * The list's filter; status "expiring" asks for contracts ending within the server's window
+ * (LINGTING_CONTRACT_EXPIRING_DAYS, 30 by default), or within expiring_days when set.
+ */
 export interface ContractFilter {
   q: string
   status: ContractStatus | ''
   client_org_id: number | null
   vendor_org_id: number | null
+  expiring_days?: number | null
 }
 
 export function emptyContractFilter(): ContractFilter {
-  return { q: '', status: '', client_org_id: null, vendor_org_id: null }
+  return { q: '', status: '', client_org_id: null, vendor_org_id: null, expiring_days: null }
 }
 
 /**
  * Query of GET /contracts. The server filters status by dates (active = in force, including
- * those ending soon); 即将到期 is asked for as expiring_within=30.
+ * those ending soon; expiring = in force and ending within the window, expiring_within days
+ * when given).
  */
 export function contractQuery(f: Partial<ContractFilter>, page?: { page: number; page_size: number }): Query {
   const q: Query = {
@@ -86,8 +91,8 @@ export function contractQuery(f: Partial<ContractFilter>, page?: { page: number;
     client_org_id: f.client_org_id,
     vendor_org_id: f.vendor_org_id,
   }
-  if (f.status === 'expiring') q.expiring_within = EXPIRING_DAYS
-  else if (f.status) q.status = f.status
+  if (f.status) q.status = f.status
+  if (f.status === 'expiring' && f.expiring_days) q.expiring_within = f.expiring_days
   if (page) {
     q.page = page.page
     q.page_size = page.page_size

@@ -136,7 +136,7 @@ const fakeFetch = vi.fn(async (url: string, init: RequestInit) => {
     case 'GET /api/v1/ticket-types':
       return reply(200, { items: [{ code: 'repair', name: '报修', builtin: true, workflow, sort: 1 }], total: 1 })
     case 'GET /api/v1/contracts':
-      return reply(200, url.includes('expiring_within=30') ? { items: [shanghai], total: 1 } : { items: [shanghai, beijing], total: 2 })
+      return reply(200, url.includes('status=expiring') ? { items: [shanghai], total: 1 } : { items: [shanghai, beijing], total: 2 })
     case 'GET /api/v1/contracts/2':
       return reply(200, shanghai)
     case 'GET /api/v1/contracts/2/assets':
@@ -237,7 +237,7 @@ describe('contracts, bulk actions, saved views, attachments and ratings', () => 
     expect(tids('contract-row-days')[0]?.textContent).toBe('剩余 20 天')
     tid('contract-filter-expiring')?.click()
     await vi.waitFor(() => expect(tids('contract-row-status').length).toBe(1), { timeout: 5000 })
-    expect(requests.some((r) => r.url.includes('/api/v1/contracts?') && r.url.includes('expiring_within=30'))).toBe(true)
+    expect(requests.some((r) => r.url.includes('/api/v1/contracts?') && r.url.includes('status=expiring'))).toBe(true)
   }, 30_000)
 
   it('shows a contract with its commitments and devices, and sets the covered devices', async () => {

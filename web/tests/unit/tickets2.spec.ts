@@ -144,9 +144,11 @@ describe('dispatch rules', () => {
 })
 
 describe('contracts', () => {
-  it('asks for 即将到期 as expiring_within=30 and passes the other statuses', () => {
-    expect(contractQuery({ status: 'expiring', q: ' HT ' }, { page: 1, page_size: 20 })).toMatchObject({ expiring_within: 30, q: 'HT', page: 1 })
-    expect(contractQuery({ status: 'expiring' }).status).toBeUndefined()
+  it('asks for 即将到期 as status=expiring, with a window only when chosen, and passes the other statuses', () => {
+    expect(contractQuery({ status: 'expiring', q: ' HT ' }, { page: 1, page_size: 20 })).toMatchObject({ status: 'expiring', q: 'HT', page: 1 })
+    expect(contractQuery({ status: 'expiring' }).expiring_within).toBeUndefined()
+    expect(contractQuery({ status: 'expiring', expiring_days: 60 })).toMatchObject({ status: 'expiring', expiring_within: 60 })
+    expect(contractQuery({ status: 'active', expiring_days: 60 }).expiring_within).toBeUndefined()
     expect(contractQuery({ status: 'expired' })).toMatchObject({ status: 'expired' })
     expect(buildUrl('/contracts', contractQuery({ status: '', client_org_id: 4, vendor_org_id: null }))).toBe('/api/v1/contracts?client_org_id=4')
   })
