@@ -80,7 +80,7 @@ var roles = []roleDef{
 	{"网点负责人", "网点负责人：本网点数据、不满意回访、评价统计", scope.ModeOrg, []string{"org.read", "user.read", "customer.read", "customer.create", "customer.update",
 		"ticket.read", "ticket.create", "ticket.update", "ticket.comment", "asset.read", "rating.read", "rating.session", "rating.create", "rating.followup", "analytics.read"}},
 	{"站点主管", "服务站点负责人：本站点及工程师", scope.ModeSubtree, []string{"org.read", "user.read", "ticket.read", "ticket.update", "ticket.assign", "ticket.comment", "asset.read"}},
-	{"服务工程师", "现场服务工程师：本人任务", scope.ModeSelf, []string{"org.read", "ticket.read", "ticket.update", "ticket.comment", "asset.read", "kb.read"}},
+	{"服务工程师", "现场服务工程师：本人任务", scope.ModeSelf, []string{"org.read", "ticket.read", "ticket.update", "ticket.comment", "asset.read", "kb.read", "dispatch.receive"}},
 	{"服务商用户", "服务商管理人员：本服务商全部站点", scope.ModeSubtree, []string{"org.read", "user.read", "audit.read", "ticket.read", "ticket.assign", "ticket.comment", "asset.read", "asset.update",
 		"rating.read", "analytics.read", "sla.read", "contract.read"}},
 }

@@ -14,10 +14,16 @@ import (
 	"lingting/internal/apperr"
 	"lingting/internal/audit"
 	"lingting/internal/org"
+	"lingting/internal/perm"
 	"lingting/internal/scope"
 	"lingting/internal/store"
 	"lingting/internal/ticket"
 )
+
+// Permissions declared by this package.
+var Permissions = []perm.Def{
+	{Code: "dispatch.receive", Group: "ticket", LabelZH: "接收自动派单（现场工程师）", LabelEN: "Receive rule-based assignments (field engineers)"},
+}
 
 // Strategies for choosing the engineer.
 const (
@@ -258,6 +264,7 @@ func (s *Service) AutoAssign(ctx context.Context, ticketID int64) (*Result, erro
 			}
 			in.UserID = &engineer
 		}
+		in.Rule = &ticket.AssignRule{ID: r.ID, Name: r.Name}
 		assigned, err := s.tickets.Assign(ctx, ticketID, in)
 		if err != nil {
 			return err
@@ -268,13 +275,26 @@ func (s *Service) AutoAssign(ctx context.Context, ticketID int64) (*Result, erro
 	return out, err
 }
 
-// engineers are the active users of a station who can work tickets.
+// engineers are the station's field engineers, the candidates of round-robin
+// and least-loaded: its active users whose roles grant dispatch.receive. A
+// station whose roles predate that permission (nobody holds it) falls back to
+// users who work tickets (ticket.update) without dispatching them
+// (ticket.assign) — the station head, who assigns, is never a candidate.
 func (s *Service) engineers(ctx context.Context, stationID int64) ([]int64, error) {
 	var ids []int64
 	err := s.db.Select(ctx, &ids, `SELECT DISTINCT u.id FROM users u
 		JOIN user_roles ur ON ur.user_id = u.id
-		JOIN role_permissions rp ON rp.role_id = ur.role_id AND rp.code = 'ticket.update'
+		JOIN role_permissions rp ON rp.role_id = ur.role_id AND rp.code = 'dispatch.receive'
 		WHERE u.org_id = ? AND u.status = 'active' ORDER BY u.id`, stationID)
+	if err != nil || len(ids) > 0 {
+		return ids, err
+	}
+	err = s.db.Select(ctx, &ids, `SELECT DISTINCT u.id FROM users u
+		JOIN user_roles ur ON ur.user_id = u.id
+		JOIN role_permissions rp ON rp.role_id = ur.role_id AND rp.code = 'ticket.update'
+		WHERE u.org_id = ? AND u.status = 'active'
+		  AND NOT EXISTS (SELECT 1 FROM user_roles ur2 JOIN role_permissions rp2 ON rp2.role_id = ur2.role_id AND rp2.code = 'ticket.assign' WHERE ur2.user_id = u.id)
+		ORDER BY u.id`, stationID)
 	return ids, err
 }
 

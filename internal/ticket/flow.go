@@ -21,6 +21,15 @@ type AssignInput struct {
 	OrgID   *int64     `json:"org_id"` // a station (服务站点)
 	Version *int       `json:"version"`
 	Note    string     `json:"note"`
+	// Rule, set by dispatch only (never from JSON), is the rule that chose
+	// this assignment; it is kept on the ticket and in the event.
+	Rule *AssignRule `json:"-"`
+}
+
+// AssignRule names the assignment rule behind an automatic assignment.
+type AssignRule struct {
+	ID   int64
+	Name string
 }
 
 // TransitionInput moves a ticket to another status.
@@ -138,8 +147,13 @@ func (s *Service) Assign(ctx context.Context, id int64, in AssignInput) (*Ticket
 		if assignedAt == nil {
 			assignedAt = &at
 		}
-		if err := s.bump(ctx, t, "status = ?, assignee_id = ?, station_id = ?, vendor_org_id = ?, assigned_at = ?",
-			StatusAssigned, assignee, stationID, vendorID, assignedAt); err != nil {
+		var ruleID, ruleName any
+		if in.Rule != nil {
+			ruleID, ruleName = in.Rule.ID, in.Rule.Name
+			data["rule_id"], data["rule"] = in.Rule.ID, in.Rule.Name
+		}
+		if err := s.bump(ctx, t, "status = ?, assignee_id = ?, station_id = ?, vendor_org_id = ?, assigned_at = ?, assign_rule_id = ?, assign_rule_name = ?",
+			StatusAssigned, assignee, stationID, vendorID, assignedAt, ruleID, ruleName); err != nil {
 			return err
 		}
 		data["entered"] = in.At != nil

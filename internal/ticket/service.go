@@ -42,7 +42,8 @@ const selectSQL = `SELECT t.id, t.number, t.type, tt.name AS type_name, t.title,
        t.channel, t.customer_id, c.name AS customer_name, t.asset_id, a.code AS asset_code, t.org_id, o.name AS org_name,
        t.vendor_org_id, v.name AS vendor_org_name, t.station_id, st.name AS station_name, t.assignee_id, u.name AS assignee_name,
        t.parent_id, t.custom, t.category_id, t.reported_at, t.assigned_at, t.departed_at, t.arrived_at, t.repaired_at, t.resolved_at,
-       t.closed_at, t.distance_km, t.pending_seconds, t.pending_since, t.version, t.created_at, t.updated_at
+       t.closed_at, t.distance_km, t.pending_seconds, t.pending_since, t.version, t.created_at, t.updated_at,
+       t.assign_rule_id, t.assign_rule_name
 FROM tickets t
 JOIN ticket_types tt ON tt.code = t.type
 JOIN orgs o ON o.id = t.org_id
@@ -458,7 +459,8 @@ func pageSQL(ids string) string {
        t.station_id, (SELECT name FROM orgs WHERE id = t.station_id) AS station_name,
        t.assignee_id, (SELECT name FROM users WHERE id = t.assignee_id) AS assignee_name,
        t.parent_id, t.custom, t.category_id, t.reported_at, t.assigned_at, t.departed_at, t.arrived_at, t.repaired_at, t.resolved_at,
-       t.closed_at, t.distance_km, t.pending_seconds, t.pending_since, t.version, t.created_at, t.updated_at
+       t.closed_at, t.distance_km, t.pending_seconds, t.pending_since, t.version, t.created_at, t.updated_at,
+       t.assign_rule_id, t.assign_rule_name
 FROM (` + ids + `) p
 JOIN tickets t ON t.id = p.id`
 }

@@ -81,10 +81,14 @@ type Ticket struct {
 	PendingSecs  int            `db:"pending_seconds" json:"-"`
 	PendingSince *time.Time     `db:"pending_since" json:"pending_since"`
 	Version      int            `db:"version" json:"version"`
-	CreatedAt    time.Time      `db:"created_at" json:"created_at"`
-	UpdatedAt    time.Time      `db:"updated_at" json:"updated_at"`
-	Durations    Durations      `db:"-" json:"durations"`
-	SLA          SLA            `db:"-" json:"sla"`
+	// AssignRuleID/Name: the 派单规则 that made the current assignment (the
+	// name as it was then); null after a manual assignment.
+	AssignRuleID   *int64    `db:"assign_rule_id" json:"assign_rule_id"`
+	AssignRuleName *string   `db:"assign_rule_name" json:"assign_rule_name"`
+	CreatedAt      time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt      time.Time `db:"updated_at" json:"updated_at"`
+	Durations      Durations `db:"-" json:"durations"`
+	SLA            SLA       `db:"-" json:"sla"`
 }
 
 func minutesBetween(a, b *time.Time) *int {

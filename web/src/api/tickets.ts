@@ -165,6 +165,9 @@ export interface Ticket {
   distance_km: number | null
   pending_since: string | null
   version: number
+  /** The 派单规则 that made the current assignment (its name at the time); null after a manual one. */
+  assign_rule_id?: number | null
+  assign_rule_name?: string | null
   created_at: string
   updated_at: string
   durations: Durations
