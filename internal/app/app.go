@@ -139,7 +139,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	}
 	a := &App{Config: cfg, DB: db, Metrics: prometheus.NewRegistry()}
 	a.Perms = perm.NewRegistry(PermissionGroups, org.Permissions, audit.Permissions, customer.Permissions, ticket.Permissions, asset.Permissions, telephony.Permissions, kb.Permissions,
-		rating.Permissions, sla.Permissions, notify.Permissions, contract.Permissions, reportjob.Permissions, dispatch.Permissions)
+		rating.Permissions, sla.Permissions, notify.Permissions, contract.Permissions, reportjob.Permissions, dispatch.Permissions, attachment.Permissions)
 	a.Audit = audit.New(db)
 	a.Orgs = org.NewService(db, a.Audit, a.Perms)
 	a.Auth = auth.NewService(db, a.Orgs, a.Audit)

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 
 	"lingting/internal/apperr"
 	"lingting/internal/audit"
+	"lingting/internal/perm"
 	"lingting/internal/store"
 	"lingting/internal/ticket"
 )
@@ -39,6 +41,14 @@ type Attachment struct {
 	UploaderName *string   `db:"uploader_name" json:"uploader_name"`
 	CreatedAt    time.Time `db:"created_at" json:"created_at"`
 	URL          string    `db:"-" json:"url"`
+	// ThumbnailURL is set for images (JPEG, PNG, GIF, WebP): a ThumbSize
+	// rendition for lists and phones.
+	ThumbnailURL *string `db:"-" json:"thumbnail_url"`
+}
+
+// Permissions declared by this package.
+var Permissions = []perm.Def{
+	{Code: "attachment.delete", Group: "ticket", LabelZH: "删除他人上传的附件", LabelEN: "Delete attachments uploaded by others"},
 }
 
 // allowed are the sniffed types accepted, with the extensions that may carry
@@ -70,7 +80,13 @@ func NewService(db *store.DB, log *audit.Log, tickets *ticket.Service, dataDir s
 const selectSQL = `SELECT f.id, f.ticket_id, f.name, f.content_type, f.size, f.sha256, f.uploaded_by, u.name AS uploader_name, f.created_at
 FROM attachments f LEFT JOIN users u ON u.id = f.uploaded_by`
 
-func fill(a *Attachment) { a.URL = fmt.Sprintf("/api/v1/attachments/%d", a.ID) }
+func fill(a *Attachment) {
+	a.URL = fmt.Sprintf("/api/v1/attachments/%d", a.ID)
+	if thumbable[a.ContentType] {
+		u := a.URL + "/thumbnail"
+		a.ThumbnailURL = &u
+	}
+}
 
 // cleanName keeps a file name printable and short, without directories.
 func cleanName(name string) string {
@@ -210,19 +226,70 @@ func (s *Service) List(ctx context.Context, ticketID int64) ([]Attachment, error
 	return out, nil
 }
 
+// visible returns an attachment whose ticket the caller may see; otherwise
+// not_found, as for the ticket itself.
+func (s *Service) visible(ctx context.Context, id int64) (*Attachment, error) {
+	a, err := s.get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.tickets.Get(ctx, a.TicketID); err != nil {
+		return nil, apperr.NotFoundf("附件", "attachment")
+	}
+	return a, nil
+}
+
 // Open returns an attachment and its bytes when the caller may see its
 // ticket; otherwise not_found, as for the ticket itself.
 func (s *Service) Open(ctx context.Context, id int64) (*Attachment, *os.File, error) {
-	a, err := s.get(ctx, id)
+	a, err := s.visible(ctx, id)
 	if err != nil {
 		return nil, nil, err
-	}
-	if _, err := s.tickets.Get(ctx, a.TicketID); err != nil {
-		return nil, nil, apperr.NotFoundf("附件", "attachment")
 	}
 	f, err := os.Open(s.path(a.SHA256))
 	if err != nil {
 		return nil, nil, fmt.Errorf("attachment %d: %w", id, err)
 	}
 	return a, f, nil
+}
+
+// Delete removes an attachment of a visible ticket: its uploader may, anyone
+// else needs attachment.delete. The row goes (audited) in one transaction; the
+// file and its thumbnail are removed from disk after the commit, and only when
+// no other attachment has the same content (files are stored once per hash).
+// A crash between the commit and the removal leaves an orphan file, never a
+// row without its file.
+func (s *Service) Delete(ctx context.Context, id int64) error {
+	var a *Attachment
+	err := s.db.WithTx(ctx, func(ctx context.Context) error {
+		var err error
+		if a, err = s.visible(ctx, id); err != nil {
+			return err
+		}
+		me := audit.ActorFrom(ctx).UserID
+		if (a.UploadedBy == nil || *a.UploadedBy != me) && !perm.From(ctx).Has("attachment.delete") {
+			return apperr.New(apperr.Forbidden, "只能删除自己上传的附件（或需要权限 attachment.delete）", "you can delete only your own attachments (or need attachment.delete)")
+		}
+		t, err := s.tickets.Get(ctx, a.TicketID)
+		if err != nil {
+			return err
+		}
+		if _, err := s.db.Exec(ctx, "DELETE FROM attachments WHERE id = ?", id); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Entry{Action: "detach", Entity: "ticket", EntityID: a.TicketID, OrgID: t.OrgID, Summary: "删除附件 " + a.Name, Before: a})
+	})
+	if err != nil {
+		return err
+	}
+	var refs int
+	if err := s.db.Get(ctx, &refs, "SELECT count(*) FROM attachments WHERE sha256 = ?", a.SHA256); err != nil || refs > 0 {
+		return nil // still used (or unknown): keep the file
+	}
+	for _, p := range []string{s.path(a.SHA256), s.thumbPath(a.SHA256, a.ContentType)} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			slog.Warn("attachment file not removed", "path", p, "err", err)
+		}
+	}
+	return nil
 }

@@ -67,7 +67,7 @@ var roles = []roleDef{
 	{"客服坐席", "客服中心坐席：受理来电、创建工单", scope.ModeAll, []string{"org.read", "user.read", "customer.read", "customer.create", "customer.update", "import.create",
 		"ticket.read", "ticket.create", "ticket.update", "ticket.comment", "asset.read", "kb.read", "telephony.answer"}},
 	{"客服主管", "客服中心主管：派单、督办、审核", scope.ModeAll, []string{"org.read", "user.read", "audit.read", "customer.read", "customer.create", "customer.update", "customer.delete",
-		"customer.merge", "customer.pii.reveal", "customer.access.approve", "customer.level2", "import.create", "import.approve", "export.customers",
+		"customer.merge", "customer.pii.reveal", "customer.access.approve", "customer.level2", "import.create", "import.approve", "export.customers", "attachment.delete",
 		"ticket.read", "ticket.create", "ticket.update", "ticket.assign", "ticket.comment", "asset.read", "asset.create", "asset.update", "kb.read", "kb.update",
 		"rating.read", "rating.admin", "rating.correct", "analytics.read", "sla.read", "sla.update",
 		"contract.read", "contract.create", "contract.update", "telephony.answer"}},

@@ -17,6 +17,38 @@ func (s *Server) attachmentRoutes() {
 	s.api("GET /api/v1/tickets/{id}/attachments", "ticket.read", s.listAttachments)
 	s.api("POST /api/v1/tickets/{id}/attachments", "ticket.comment", s.uploadAttachment)
 	s.api("GET /api/v1/attachments/{id}", "ticket.read", s.downloadAttachment)
+	s.api("GET /api/v1/attachments/{id}/thumbnail", "ticket.read", s.attachmentThumbnail)
+	s.api("DELETE /api/v1/attachments/{id}", "ticket.comment", s.deleteAttachment)
+}
+
+func (s *Server) attachmentThumbnail(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	a, f, ctype, err := s.Attachments.Thumbnail(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": "thumb-" + a.Name}))
+	w.Header().Set("Cache-Control", "private, max-age=86400")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	http.ServeContent(w, r, "", a.CreatedAt, f)
+	return nil
+}
+
+func (s *Server) deleteAttachment(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Attachments.Delete(r.Context(), id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 func (s *Server) listAttachments(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
