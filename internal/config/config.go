@@ -35,7 +35,6 @@ type Config struct {
 	DemoCustomers int    `koanf:"demo_customers"` // size of the demo customer archive (0: 5,000)
 	DemoTickets   int    `koanf:"demo_tickets"`   // demo repair tickets (0: 1,500)
 	DemoRatings   int    `koanf:"demo_ratings"`   // ratings in the demo's counter service history (default 300,000; 0: none)
-	DemoDevices   int    `koanf:"demo_devices"`   // demo devices across the outlets (0: 3 per outlet)
 
 	// ContractExpiringDays: a contract ending within this many days is 即将到期 (status expiring).
 	ContractExpiringDays int `koanf:"contract_expiring_days"`

@@ -42,10 +42,25 @@ export interface Attachment {
   created_at: string
   /** /api/v1/attachments/<id>: inline for images and PDFs, a download otherwise. */
   url: string
+  /** Images only: a 320-pixel rendition (/api/v1/attachments/<id>/thumbnail). */
+  thumbnail_url?: string | null
 }
 
 export const attachmentsApi = {
   list: (ticketId: number) => http.get<{ items: Attachment[]; total: number }>(`/tickets/${ticketId}/attachments`),
+  /** The uploader deletes their own; others need attachment.delete. */
+  remove: (id: number) => http.del<void>(`/attachments/${id}`),
+}
+
+/** The thumbnail of an image attachment (lists and phones load it instead of the original). */
+export function thumbnailUrl(a: Pick<Attachment, 'id' | 'thumbnail_url'>): string {
+  return a.thumbnail_url || buildUrl(`/attachments/${a.id}/thumbnail`)
+}
+
+/** May the user delete this attachment: their own upload, or with attachment.delete. */
+export function canDeleteAttachment(a: Pick<Attachment, 'uploaded_by'>, userId: number | undefined, can: (code: string) => boolean): boolean {
+  if (!can('ticket.comment')) return false
+  return (userId !== undefined && a.uploaded_by === userId) || can('attachment.delete')
 }
 
 /** The download / preview address of an attachment. */
