@@ -39,6 +39,8 @@ export async function startServer() {
       LINGTING_ADMIN_LOGIN: 'admin',
       LINGTING_ADMIN_PASSWORD: ADMIN_PASSWORD,
       LINGTING_DEMO: '1',
+      // The journeys need the demo's people and places, not make run's 30,000-ticket history.
+      LINGTING_DEMO_TICKETS: '1500',
       LINGTING_LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'inherit', 'inherit'],

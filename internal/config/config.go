@@ -33,7 +33,7 @@ type Config struct {
 	TrustProxy    bool   `koanf:"trust_proxy"`    // take the client IP from X-Forwarded-For
 	LoginRate     int    `koanf:"login_rate"`     // login attempts per client IP per minute
 	DemoCustomers int    `koanf:"demo_customers"` // size of the demo customer archive (0: 5,000)
-	DemoTickets   int    `koanf:"demo_tickets"`   // demo repair tickets (0: 1,500)
+	DemoTickets   int    `koanf:"demo_tickets"`   // demo repair tickets over 13 months (default 30,000, with 2,000 devices)
 	DemoRatings   int    `koanf:"demo_ratings"`   // ratings in the demo's counter service history (default 300,000; 0: none)
 
 	// ContractExpiringDays: a contract ending within this many days is 即将到期 (status expiring).

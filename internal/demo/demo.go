@@ -89,7 +89,7 @@ var roles = []roleDef{
 type Options struct {
 	Customers int // customers across the outlets (default 5,000)
 	Devices   int // devices per outlet (default 3)
-	Tickets   int // repair tickets over the last 13 months (default 1,500)
+	Tickets   int // repair tickets over the last 13 months (default 30,000: make run); devices: one per 15 tickets
 	Ratings   int // ratings in 13 months of counter service history (0: none; make run: 300,000 through config)
 
 	// SLAPolicies adds the demo SLA policies (LoadSLAPolicies), so demo
@@ -119,7 +119,7 @@ func Load(ctx context.Context, svc Services, opt Options) error {
 		opt.Devices = 3
 	}
 	if opt.Tickets == 0 {
-		opt.Tickets = 1500
+		opt.Tickets = 30_000
 	}
 	ctx = scope.With(ctx, scope.System())
 	if list, _, err := orgs.ListOrgs(ctx, org.OrgFilter{Q: BankCode, Limit: 50}); err != nil {
