@@ -148,17 +148,7 @@ func (s *Service) validateKindImport(ctx, sys context.Context, id int64, k impor
 	if err := flush(); err != nil {
 		return err
 	}
-	status := ImportReady
-	var needsReview bool
-	if err := s.db.Get(sys, &needsReview, "SELECT needs_review FROM imports WHERE id = ?", id); err != nil {
-		return err
-	}
-	if needsReview {
-		status = ImportPendingReview
-	}
-	_, err = s.db.Exec(sys, "UPDATE imports SET status = ?, progress = 100, total = ?, accepted = ?, rejected = ?, duplicates = ?, updated_at = ? WHERE id = ?",
-		status, total, accepted, rejected, duplicates, s.now(), id)
-	return err
+	return s.finishValidation(sys, id, total, accepted, rejected, duplicates)
 }
 
 // applyKindRows hands a registered kind the rows to insert or update, in line

@@ -220,6 +220,12 @@ func (s *Service) validateImport(sys context.Context, id int64) error {
 	if err := flush(); err != nil {
 		return err
 	}
+	return s.finishValidation(sys, id, total, st.accepted, st.rejected, st.duplicates)
+}
+
+// finishValidation marks a validated import ready, or pending review when
+// the upload asked for one, with its counts.
+func (s *Service) finishValidation(sys context.Context, id int64, total, accepted, rejected, duplicates int) error {
 	status := ImportReady
 	var needsReview bool
 	if err := s.db.Get(sys, &needsReview, "SELECT needs_review FROM imports WHERE id = ?", id); err != nil {
@@ -228,8 +234,8 @@ func (s *Service) validateImport(sys context.Context, id int64) error {
 	if needsReview {
 		status = ImportPendingReview
 	}
-	_, err = s.db.Exec(sys, "UPDATE imports SET status = ?, progress = 100, total = ?, accepted = ?, rejected = ?, duplicates = ?, updated_at = ? WHERE id = ?",
-		status, total, st.accepted, st.rejected, st.duplicates, s.now(), id)
+	_, err := s.db.Exec(sys, "UPDATE imports SET status = ?, progress = 100, total = ?, accepted = ?, rejected = ?, duplicates = ?, updated_at = ? WHERE id = ?",
+		status, total, accepted, rejected, duplicates, s.now(), id)
 	return err
 }
 
