@@ -4,19 +4,11 @@
 // the ticket list.
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Journey, assert, DEMO_PASSWORD } from './harness.mjs'
+import { Journey, assert, login } from './harness.mjs'
 
 const $ = (id) => `[data-test="${id}"]`
 const here = dirname(fileURLToPath(import.meta.url))
 const PHOTO = join(here, 'fixtures', 'site-photo.png')
-
-async function login(page, base, user) {
-  await page.goto(`${base}/login`)
-  await page.fill($('login-user'), user)
-  await page.fill($('login-password'), DEMO_PASSWORD)
-  await page.click($('login-submit'))
-  await page.waitForSelector($('home-welcome'))
-}
 
 // Two new repair tickets on a Beijing ATM, made through the API with the page's session
 // (the ticket form itself is covered by the tickets journey).

@@ -4,18 +4,10 @@
 import { readFileSync } from 'node:fs'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Journey, assert, DEMO_PASSWORD } from './harness.mjs'
+import { Journey, assert, login } from './harness.mjs'
 
 const $ = (id) => `[data-test="${id}"]`
 const here = dirname(fileURLToPath(import.meta.url))
-
-async function login(page, base, user) {
-  await page.goto(`${base}/login`)
-  await page.fill($('login-user'), user)
-  await page.fill($('login-password'), DEMO_PASSWORD)
-  await page.click($('login-submit'))
-  await page.waitForSelector($('home-welcome'))
-}
 
 async function logout(page) {
   await page.click($('user-menu'))

@@ -112,6 +112,16 @@ export class Journey {
   }
 }
 
+// login signs a user in through the login page and waits for the home page.
+export async function login(page, base, user, password = DEMO_PASSWORD) {
+  const $ = (id) => `[data-test="${id}"]`
+  await page.goto(`${base}/login`)
+  await page.fill($('login-user'), user)
+  await page.fill($('login-password'), password)
+  await page.click($('login-submit'))
+  await page.waitForSelector($('home-welcome'))
+}
+
 export function assert(cond, message) {
   if (!cond) throw new Error(`assertion failed: ${message}`)
 }

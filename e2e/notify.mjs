@@ -9,7 +9,7 @@
 // Setup: when the log is empty, a ticket of 中关村三号网点 (HXB-BJ-HD-03) is created and resolved
 // through the API as supervisor01, which writes the rating.survey notification for the outlet's
 // raters (docs/api/notifications.md; internal/httpapi/rating_test.go, TestSurveyOnResolution).
-import { Journey, assert, ADMIN_PASSWORD, DEMO_PASSWORD } from './harness.mjs'
+import { Journey, assert, ADMIN_PASSWORD, DEMO_PASSWORD, login } from './harness.mjs'
 
 const $ = (id) => `[data-test="${id}"]`
 const SUBJECT = '【超时督办·{{level}}级】{{ticket_number}} {{target}}超时 {{overdue_hours}} 小时，请立即处理'
@@ -32,14 +32,6 @@ async function apiAs(browser, base, login, password) {
     return text ? JSON.parse(text) : undefined
   }
   return { call, close: () => ctx.close() }
-}
-
-async function login(page, base, user, password) {
-  await page.goto(`${base}/login`)
-  await page.fill($('login-user'), user)
-  await page.fill($('login-password'), password)
-  await page.click($('login-submit'))
-  await page.waitForSelector($('home-welcome'))
 }
 
 // ensureDelivery makes sure the log holds at least one delivery: a resolved ticket sends its

@@ -5,7 +5,7 @@
 // on the offline kiosk waits as 待发送 1 and arrives exactly once when the network returns.
 // Last, a customer rates the counter on a phone through its QR link (and is told to wait when
 // rating again at once).
-import { Journey, assert, ADMIN_PASSWORD, DEMO_PASSWORD } from './harness.mjs'
+import { Journey, assert, ADMIN_PASSWORD, DEMO_PASSWORD, login } from './harness.mjs'
 
 const $ = (id) => `[data-test="${id}"]`
 
@@ -31,14 +31,6 @@ async function apiAs(browser, base, login, password) {
     return text ? JSON.parse(text) : undefined
   }
   return { call, close: () => ctx.close() }
-}
-
-async function login(page, base, user, password) {
-  await page.goto(`${base}/login`)
-  await page.fill($('login-user'), user)
-  await page.fill($('login-password'), password)
-  await page.click($('login-submit'))
-  await page.waitForSelector($('home-welcome'))
 }
 
 // Records what the page says through speechSynthesis (headless chromium may have none).

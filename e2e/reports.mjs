@@ -9,21 +9,13 @@
 // within this month).
 import { mkdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { Journey, assert, artifacts, DEMO_PASSWORD, ADMIN_PASSWORD } from './harness.mjs'
+import { Journey, assert, artifacts, DEMO_PASSWORD, ADMIN_PASSWORD, login } from './harness.mjs'
 
 const $ = (id) => `[data-test="${id}"]`
 const MANAGER = 'adwb.manager' // 服务商用户 of 安达维保: its stations' tickets and devices, analytics.read
 const AGENT = 'agent01' // 客服坐席: reports repairs
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 const REPAIRS = 3
-
-async function login(page, base, user) {
-  await page.goto(`${base}/login`)
-  await page.fill($('login-user'), user)
-  await page.fill($('login-password'), DEMO_PASSWORD)
-  await page.click($('login-submit'))
-  await page.waitForSelector($('home-welcome'))
-}
 
 // api signs in through the JSON API and returns a small client (cookie + CSRF token).
 async function api(base, user, password = DEMO_PASSWORD) {

@@ -8,18 +8,10 @@
 // ratings are made through the API the way the staff screen records them (start and end a
 // session, rate it), back-dated over the last two years: 40 by the teller at counter W1 (ranked),
 // 30 more in the year before (for 环比), and 3 by the outlet head at W2 (too few to rank).
-import { Journey, assert, DEMO_PASSWORD, ADMIN_PASSWORD } from './harness.mjs'
+import { Journey, assert, DEMO_PASSWORD, ADMIN_PASSWORD, login } from './harness.mjs'
 
 const $ = (id) => `[data-test="${id}"]`
 const MANAGER = 'bj.admin' // 分行管理员 of 北京分行: analytics.read and rating.admin
-
-async function login(page, base, user) {
-  await page.goto(`${base}/login`)
-  await page.fill($('login-user'), user)
-  await page.fill($('login-password'), DEMO_PASSWORD)
-  await page.click($('login-submit'))
-  await page.waitForSelector($('home-welcome'))
-}
 
 // api signs in through the JSON API and returns a small client (cookie + CSRF token).
 async function api(base, user, password = DEMO_PASSWORD) {

@@ -2,17 +2,9 @@
 // to 报修, an agent opens a ticket filling it, @mentions the supervisor (and
 // someone who cannot see the ticket) in a comment, the supervisor sees the bell
 // count, and the agent adds a sub-task, which keeps the parent from closing.
-import { Journey, assert, ADMIN_PASSWORD, DEMO_PASSWORD } from './harness.mjs'
+import { Journey, assert, ADMIN_PASSWORD, login } from './harness.mjs'
 
 const $ = (id) => `[data-test="${id}"]`
-
-async function login(page, base, user, password = DEMO_PASSWORD) {
-  await page.goto(`${base}/login`)
-  await page.fill($('login-user'), user)
-  await page.fill($('login-password'), password)
-  await page.click($('login-submit'))
-  await page.waitForSelector($('home-welcome'))
-}
 
 async function logout(page) {
   await page.click($('user-menu'))

@@ -2,17 +2,9 @@
 // repair ticket on an ATM, the station head dispatches it to an engineer, the
 // engineer on a phone presses 出发 / 到达 / 完成, and the timeline and durations
 // show on the ticket.
-import { Journey, assert, DEMO_PASSWORD } from './harness.mjs'
+import { Journey, assert, login } from './harness.mjs'
 
 const $ = (id) => `[data-test="${id}"]`
-
-async function login(page, base, user) {
-  await page.goto(`${base}/login`)
-  await page.fill($('login-user'), user)
-  await page.fill($('login-password'), DEMO_PASSWORD)
-  await page.click($('login-submit'))
-  await page.waitForSelector($('home-welcome'))
-}
 
 export async function atmRepair(browser, base) {
   const desk = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1440, height: 900 } })
