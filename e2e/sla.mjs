@@ -7,7 +7,7 @@
 // make-up Saturday pulls it back from Monday) and the timeline records the recalculation. Then she opens
 // 坐席工作台; an outlet head's call is posted to the PBX webhook, the outlet's card pops with
 // its devices, and she creates a ticket on a device with one click.
-import { Journey, assert, ADMIN_PASSWORD, DEMO_PASSWORD } from './harness.mjs'
+import { Journey, assert, ADMIN_PASSWORD, DEMO_PASSWORD, login } from './harness.mjs'
 
 const $ = (id) => `[data-test="${id}"]`
 
@@ -40,14 +40,6 @@ async function apiAs(browser, base, login, password) {
     return text ? JSON.parse(text) : undefined
   }
   return { call, close: () => ctx.close() }
-}
-
-async function login(page, base, user, password) {
-  await page.goto(`${base}/login`)
-  await page.fill($('login-user'), user)
-  await page.fill($('login-password'), password)
-  await page.click($('login-submit'))
-  await page.waitForSelector($('home-welcome'))
 }
 
 const deadline = (p) => p.getAttribute($('calendar-preview-deadline'), 'data-deadline')
