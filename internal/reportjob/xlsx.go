@@ -4,7 +4,7 @@ import (
 	"context"
 	"io"
 
-	"github.com/xuri/excelize/v2"
+	"lingting/internal/xlsxstream"
 )
 
 // Doc is one export ready to be written: the same value serves the
@@ -27,38 +27,25 @@ type Renderer interface {
 	Open(ctx context.Context, report, query string) (*Doc, error)
 }
 
-// WriteXLSX streams doc into one sheet through excelize's StreamWriter
-// (which spills to a temporary file rather than holding the sheet in
-// memory). progress, when set, is called after each data row with the rows
-// written so far; an error from it stops the export. It answers the number
-// of data rows.
+// WriteXLSX streams doc into one sheet through xlsxstream, which deflates
+// rows into the file as they come (flat memory however many rows). progress,
+// when set, is called after each data row with the rows written so far; an
+// error from it stops the export. It answers the number of data rows.
 func WriteXLSX(w io.Writer, doc *Doc, progress func(rows int) error) (int, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	sw, err := f.NewStreamWriter("Sheet1")
+	x, err := xlsxstream.New(w, "Sheet1")
 	if err != nil {
 		return 0, err
 	}
-	line := 1
-	put := func(cells []string) error {
-		vals := make([]any, len(cells))
-		for i, c := range cells {
-			vals[i] = c
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, line)
-		line++
-		return sw.SetRow(cell, vals)
-	}
-	if err := put(doc.Header); err != nil {
+	if err := x.Row(doc.Header); err != nil {
 		return 0, err
 	}
-	if err := put(doc.Columns); err != nil {
+	if err := x.Row(doc.Columns); err != nil {
 		return 0, err
 	}
 	rows := 0
 	if doc.Rows != nil {
 		err = doc.Rows(func(cells []string) error {
-			if err := put(cells); err != nil {
+			if err := x.Row(cells); err != nil {
 				return err
 			}
 			rows++
@@ -71,8 +58,5 @@ func WriteXLSX(w io.Writer, doc *Doc, progress func(rows int) error) (int, error
 			return rows, err
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return rows, err
-	}
-	return rows, f.Write(w)
+	return rows, x.Close()
 }
