@@ -15,6 +15,8 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number]
 /** Notification kinds known to this UI (the server's template list is the authority: it may have more). */
 export const NOTIFY_KINDS = ['sla.warning', 'sla.escalation', 'rating.survey', 'rating.device_offline', 'report.scheduled'] as const
 export type NotifyKind = (typeof NOTIFY_KINDS)[number]
+/** Every kind the delivery log and the template editor label: NOTIFY_KINDS and the kinds that only reach people (ticket notices, customer messages). */
+export const LABELLED_KINDS = [...NOTIFY_KINDS, 'ticket.comment', 'ticket.mention', 'ticket.status', 'customer.ticket_received', 'customer.ticket_resolved', 'customer.survey'] as const
 
 /** Kinds of endpoints: WeCom and DingTalk group robots, outgoing webhooks. */
 export const ENDPOINT_KINDS = ['wecom', 'dingtalk', 'webhook'] as const

@@ -30,6 +30,8 @@ const ticket = reactive({
 let notifications = [
   { id: 1, kind: 'sla.escalation', level: 2, ticket_id: 41, title: '【超时督办·2级】工单 GD20261009-000041 解决已超时 1 小时', body: '请尽快处理', read: false, read_at: null, created_at: iso(now - 600_000) },
   { id: 2, kind: 'sla.warning', level: 0, ticket_id: 42, title: '工单 GD20261009-000042 2 小时后即将超时', body: '', read: true, read_at: iso(now), created_at: iso(now - 900_000) },
+  { id: 3, kind: 'ticket.mention', level: 0, ticket_id: 43, title: '李明在工单 GD20261009-000043 中提到了你', body: '', read: true, read_at: iso(now), created_at: iso(now - 1_200_000) },
+  { id: 4, kind: 'rating.survey', level: 0, ticket_id: 44, title: '请评价工单 GD20261009-000044', body: '', read: true, read_at: iso(now), created_at: iso(now - 1_500_000) },
 ]
 const requests: string[] = []
 
@@ -108,19 +110,23 @@ describe('ticket SLA panel and notification bell', { timeout: 60_000 }, () => {
   it('counts unread notifications, opens a ticket from one and marks all read', async () => {
     await vi.waitFor(() => expect(tid('notify-badge')?.getAttribute('data-count')).toBe('1'), { timeout: 15000 })
     tid('notify-bell')?.click()
-    await vi.waitFor(() => expect(tids('notify-item').length).toBe(2), { timeout: 15000 })
+    await vi.waitFor(() => expect(tids('notify-item').length).toBe(4), { timeout: 15000 })
     expect(tids('notify-item').map((e) => [e.getAttribute('data-kind'), e.getAttribute('data-read')])).toEqual([
       ['sla.escalation', 'false'],
       ['sla.warning', 'true'],
+      ['ticket.mention', 'true'],
+      ['rating.survey', 'true'],
     ])
     expect(tids('notify-item')[0]?.textContent).toContain('超时督办 2 级')
+    expect(tids('notify-item')[2]?.textContent).toContain('提到了你')
+    expect(tids('notify-item')[3]?.textContent).toContain('通知')
     tids('notify-item')[0]?.click()
     await vi.waitFor(() => expect(router.currentRoute.value.fullPath).toBe('/tickets/41'), { timeout: 15000 })
     expect(requests).toContain('POST /api/v1/notifications/1/read')
     expect(tid('notify-badge')?.getAttribute('data-count')).toBe('0')
     notifications = notifications.map((n) => ({ ...n, read: false }))
     tid('notify-bell')?.click()
-    await vi.waitFor(() => expect(tid('notify-badge')?.getAttribute('data-count')).toBe('2'), { timeout: 15000 })
+    await vi.waitFor(() => expect(tid('notify-badge')?.getAttribute('data-count')).toBe('4'), { timeout: 15000 })
     tid('notify-read-all')?.click()
     await vi.waitFor(() => expect(tid('notify-badge')?.getAttribute('data-count')).toBe('0'), { timeout: 15000 })
     expect(requests).toContain('POST /api/v1/notifications/read-all')

@@ -1,6 +1,6 @@
 // Labels and tag colours of the notification admin pages (kinds, channels, statuses).
 import { useI18n } from 'vue-i18n'
-import { NOTIFY_KINDS, type Channel, type DeliveryStatus } from '../../api/notify'
+import { LABELLED_KINDS, type Channel, type DeliveryStatus } from '../../api/notify'
 
 type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'info'
 
@@ -20,7 +20,7 @@ export const CHANNEL_TAG: Record<Channel, TagType> = {
   webhook: 'warning',
 }
 
-const KNOWN_KINDS: readonly string[] = NOTIFY_KINDS
+const KNOWN_KINDS: readonly string[] = LABELLED_KINDS
 
 /** Label functions bound to the component's i18n. */
 export function useNotifyLabels() {
