@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -216,6 +217,10 @@ func TestTicketWatchersAndMentions(t *testing.T) {
 		if strings.Contains(string(sug.Body), "sh.admin") || !strings.Contains(string(sug.Body), `"bj.admin"`) {
 			t.Fatalf("mention suggestions: %s", sug.Body)
 		}
+		// a catch-all robot (no kinds listed) must not receive ticket notices
+		if r := a.Admin().Do("POST", "/api/v1/notifications/endpoints", map[string]any{"name": "全行运维群", "kind": "webhook", "url": "http://127.0.0.1:9/hook", "secret": "hook-secret"}); r.Status != 201 {
+			t.Fatalf("catch-all endpoint: %d %s", r.Status, r.Body)
+		}
 		// the engineer mentions the supervisor and an outsider in an internal comment
 		c := eng.Do("POST", path+"/comments", map[string]any{"body": "读卡器故障，@supervisor01 请协调备件；抄送 @sh.admin 和 @nobody，邮件 x@agent02", "internal": true})
 		if c.Status != 201 {
@@ -229,6 +234,10 @@ func TestTicketWatchersAndMentions(t *testing.T) {
 		if len(got) != 3 || got["supervisor01"]["notified"] != true || got["sh.admin"]["notified"] != false || got["sh.admin"]["reason"] != "no_access" ||
 			!strings.Contains(got["sh.admin"]["message_zh"].(string), "无权查看") || got["nobody"]["reason"] != "unknown_user" {
 			t.Fatalf("mention answers: %s", c.Body)
+		}
+		var toEndpoints int
+		if err := a.DB.Get(context.Background(), &toEndpoints, "SELECT count(*) FROM notification_deliveries WHERE endpoint_id IS NOT NULL"); err != nil || toEndpoints != 0 {
+			t.Fatalf("ticket notices reached a robot or webhook: %d (%v)", toEndpoints, err)
 		}
 		if n := inbox(sup, "ticket.mention"); len(n) != 1 || !strings.Contains(n[0], "提到了您") {
 			t.Fatalf("supervisor's mention notice: %v", n)

@@ -343,6 +343,9 @@ func (s *Service) EnqueueMany(ctx context.Context, evs []Event) (int, error) {
 				add(d)
 			}
 			for _, e := range eps {
+				if isPersonalKind(ev.Kind) {
+					break // a ticket's comments and changes go to the people who may see it, never to a group robot
+				}
 				if isCustomerKind(ev.Kind) && !slices.Contains(e.Events, ev.Kind) {
 					continue // customers' notices reach a robot only when it asks for them by name
 				}

@@ -30,3 +30,10 @@ func init() {
 		Subject: "工单 {{ticket_number}} 已变为「{{status}}」",
 		Body:    "{{actor}} 将您关注的工单 {{ticket_number}}「{{ticket_title}}」从「{{from_status}}」改为「{{status}}」。"}
 }
+
+// isPersonalKind says whether a kind goes to its named users only: ticket
+// notices carry comment text (internal ones too), and robots and webhooks
+// have no data scope to check it against.
+func isPersonalKind(kind string) bool {
+	return kind == KindTicketComment || kind == KindTicketMention || kind == KindTicketStatus
+}
