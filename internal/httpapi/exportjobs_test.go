@@ -141,6 +141,22 @@ func TestExportJobs(t *testing.T) {
 		}
 		// The admin may download anybody's file.
 		must(t, admin.Do("GET", bjJob["download_url"].(string), nil), 200, "admin downloads bj's file")
+		// export.admin without the all-data scope does not: a file holds what its owner's scope saw.
+		exportAdmin := admin.Do("POST", "/api/v1/roles", map[string]any{"name": "分行导出管理", "permissions": []string{"export.admin", "analytics.read", "org.read"}, "scope": "subtree"}).Int("id")
+		var shID int64
+		for _, u := range admin.Do("GET", "/api/v1/users?q=sh.admin", nil).Items() {
+			if u["login"] == "sh.admin" {
+				shID = int64(u["id"].(float64))
+			}
+		}
+		must(t, admin.Do("PUT", fmt.Sprintf("/api/v1/users/%d/roles", shID), map[string]any{"role_ids": []int64{exportAdmin}}), 200, "grant export.admin in a subtree")
+		sh := w.a.Login("sh.admin", demo.Password)
+		if r := sh.Do("GET", bjJob["download_url"].(string), nil); r.Status != 404 {
+			t.Fatalf("a subtree export.admin downloads bj's file: %d", r.Status)
+		}
+		if n := sh.Do("GET", "/api/v1/export-jobs?all=true", nil).Total(); n != 0 {
+			t.Fatalf("a subtree export.admin lists %d jobs of others", n)
+		}
 		if r := admin.Do("GET", "/api/v1/export-jobs?all=true", nil); r.Total() != 3 {
 			t.Fatalf("all jobs: %s", r.Body)
 		}

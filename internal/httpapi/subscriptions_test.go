@@ -141,6 +141,10 @@ func TestReportSubscriptions(t *testing.T) {
 			t.Fatalf("foreign change: %d", r.Status)
 		}
 		must(t, admin.Do("GET", fmt.Sprintf("/api/v1/report-subscriptions/%d", id), nil), 200, "admin sees it")
+		// The run reads with the subscriber's scope, so only they choose what it reads.
+		if r := admin.Do("PATCH", fmt.Sprintf("/api/v1/report-subscriptions/%d", id), map[string]any{"report": "tickets"}); r.Status != 403 {
+			t.Fatalf("the admin changed another user's report: %d %s", r.Status, r.Body)
+		}
 
 		// Due: the clock moves past the due time; the worker writes one run,
 		// renders it as bj.admin and mails it.

@@ -232,7 +232,8 @@ func TestTicketWatchersAndMentions(t *testing.T) {
 			got[mm["login"].(string)] = mm
 		}
 		if len(got) != 3 || got["supervisor01"]["notified"] != true || got["sh.admin"]["notified"] != false || got["sh.admin"]["reason"] != "no_access" ||
-			!strings.Contains(got["sh.admin"]["message_zh"].(string), "无权查看") || got["nobody"]["reason"] != "unknown_user" {
+			!strings.Contains(got["sh.admin"]["message_zh"].(string), "无权查看") || got["sh.admin"]["name"] != "" || got["sh.admin"]["user_id"] != nil ||
+			got["nobody"]["reason"] != "unknown_user" {
 			t.Fatalf("mention answers: %s", c.Body)
 		}
 		var toEndpoints int

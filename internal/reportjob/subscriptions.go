@@ -194,7 +194,7 @@ func (s *Service) Subscription(ctx context.Context, p *auth.Principal, id int64)
 	if err != nil {
 		return nil, err
 	}
-	if sub.UserID != p.User.ID && !p.Can("export.admin") {
+	if sub.UserID != p.User.ID && !administers(p) {
 		return nil, apperr.NotFoundf("报表订阅", "report subscription")
 	}
 	return sub, nil
@@ -203,7 +203,7 @@ func (s *Service) Subscription(ctx context.Context, p *auth.Principal, id int64)
 // Subscriptions lists the caller's subscriptions (everybody's for export.admin with all).
 func (s *Service) Subscriptions(ctx context.Context, p *auth.Principal, all bool, limit, offset int) ([]Subscription, int, error) {
 	w, args := "", []any{}
-	if !all || !p.Can("export.admin") {
+	if !all || !administers(p) {
 		w, args = " WHERE r.user_id = ?", []any{p.User.ID}
 	}
 	var total int
@@ -226,6 +226,10 @@ func (s *Service) UpdateSubscription(ctx context.Context, p *auth.Principal, id 
 	before, err := s.Subscription(ctx, p, id)
 	if err != nil {
 		return nil, err
+	}
+	if before.UserID != p.User.ID && (in.Report != nil || in.Query != nil) {
+		// The run uses the subscriber's scope: only they choose what it reads.
+		return nil, apperr.New(apperr.Forbidden, "只有订阅人可以修改订阅的报表和筛选条件", "only the subscriber may change a subscription's report and filters")
 	}
 	sub := *before
 	if err := s.apply(ctx, p, &sub, in); err != nil {

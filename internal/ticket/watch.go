@@ -278,8 +278,11 @@ func (s *Service) resolveMentions(ctx context.Context, vis *visibility, logins [
 			return nil, err
 		}
 		if !ok {
+			// Only the login the caller typed is echoed: the name of a user
+			// outside the ticket's scope is not theirs to learn.
+			m.UserID, m.Name = nil, ""
 			m.Reason = "no_access"
-			m.MessageZH = u.Name + "（" + u.Login + "）无权查看此工单，未通知"
+			m.MessageZH = "用户 " + u.Login + " 无权查看此工单，未通知"
 			m.MessageEN = u.Login + " cannot see this ticket and was not notified"
 		} else {
 			m.Notified = true
