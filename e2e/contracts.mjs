@@ -54,7 +54,7 @@ export async function contractsAndDispatch(browser, base) {
     assert(days >= 0 && days <= 30, `days left within 30: ${days}`)
     // the 即将到期 filter keeps it
     await Promise.all([
-      p.waitForResponse((r) => r.url().includes('/api/v1/contracts?') && r.url().includes('expiring_within=30')),
+      p.waitForResponse((r) => r.url().includes('/api/v1/contracts?') && r.url().includes('status=expiring')),
       p.click($('contract-filter-expiring')),
     ])
     await row.first().waitFor()
