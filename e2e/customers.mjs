@@ -53,6 +53,8 @@ export async function customerDataInAndOut(browser, base) {
     await p.press($('customer-search'), 'Enter')
     const row = p.locator(`${$('customer-table')} .el-table__row`, { hasText: '欧阳娜娜' })
     await row.waitFor()
+    // The unfiltered list shows the new customer first too: wait for the search's answer.
+    await p.waitForFunction((sel) => document.querySelectorAll(sel).length === 1, `${$('customer-table')} .el-table__row`, { timeout: 15_000 })
     assert((await p.locator(`${$('customer-table')} .el-table__row`).count()) === 1, 'exactly one match')
     assert((await row.locator($('customer-row-phone')).textContent()).includes('139****0001'), 'phone masked in the list')
     await j.shot('customers')
