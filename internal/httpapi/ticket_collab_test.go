@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -222,7 +223,7 @@ func TestTicketWatchersAndMentions(t *testing.T) {
 			t.Fatalf("catch-all endpoint: %d %s", r.Status, r.Body)
 		}
 		// the engineer mentions the supervisor and an outsider in an internal comment
-		c := eng.Do("POST", path+"/comments", map[string]any{"body": "读卡器故障，@supervisor01 请协调备件；抄送 @sh.admin 和 @nobody，邮件 x@agent02", "internal": true})
+		c := eng.Do("POST", path+"/comments", map[string]any{"body": "读卡器故障，@supervisor01 请协调备件；抄送 @SH.Admin 和 @nobody，邮件 x@agent02", "internal": true})
 		if c.Status != 201 {
 			t.Fatalf("comment: %d %s", c.Status, c.Body)
 		}
@@ -231,10 +232,17 @@ func TestTicketWatchersAndMentions(t *testing.T) {
 			mm := m.(map[string]any)
 			got[mm["login"].(string)] = mm
 		}
-		if len(got) != 3 || got["supervisor01"]["notified"] != true || got["sh.admin"]["notified"] != false || got["sh.admin"]["reason"] != "no_access" ||
-			!strings.Contains(got["sh.admin"]["message_zh"].(string), "无权查看") || got["sh.admin"]["name"] != "" || got["sh.admin"]["user_id"] != nil ||
-			got["nobody"]["reason"] != "unknown_user" {
+		if len(got) != 3 || got["supervisor01"]["notified"] != true || got["nobody"]["reason"] != "unknown_user" {
 			t.Fatalf("mention answers: %s", c.Body)
+		}
+		// sh.admin exists but is outside the engineer's scope and cannot see the
+		// ticket: the answer is the unknown login's, word for word.
+		same := func(m map[string]any, login string) string {
+			b, _ := json.Marshal(m)
+			return strings.ReplaceAll(string(b), login, "<login>")
+		}
+		if same(got["SH.Admin"], "SH.Admin") != same(got["nobody"], "nobody") {
+			t.Fatalf("a login outside the caller's scope is told apart from an unknown one:\n%v\n%v", got["SH.Admin"], got["nobody"])
 		}
 		var toEndpoints int
 		if err := a.DB.Get(context.Background(), &toEndpoints, "SELECT count(*) FROM notification_deliveries WHERE endpoint_id IS NOT NULL"); err != nil || toEndpoints != 0 {
@@ -289,6 +297,19 @@ func TestTicketWatchersAndMentions(t *testing.T) {
 		}
 		if r := agent.Do("PUT", path+"/watch", nil); r.Status != 200 || r.JSON.(map[string]any)["watching"] != true {
 			t.Fatalf("watch again: %d %s", r.Status, r.Body)
+		}
+		// the agent sees every user: sh.admin is reported as unable to see the ticket
+		c = agent.Do("POST", path+"/comments", map[string]any{"body": "抄送 @sh.admin", "internal": true})
+		ms := c.JSON.(map[string]any)["mentions"].([]any)
+		if c.Status != 201 || len(ms) != 1 {
+			t.Fatalf("agent's mention: %d %s", c.Status, c.Body)
+		}
+		m := ms[0].(map[string]any)
+		if m["reason"] != "no_access" || m["notified"] != false || !strings.Contains(m["message_zh"].(string), "无权查看") || m["name"] != "" || m["user_id"] != nil {
+			t.Fatalf("mention of a user in the caller's scope who cannot see the ticket: %s", c.Body)
+		}
+		if n := inbox(outsider, "ticket.mention"); len(n) != 0 {
+			t.Fatalf("a user outside the ticket's scope was notified: %v", n)
 		}
 	})
 }

@@ -228,8 +228,10 @@ type Mention struct {
 	UserID   *int64 `json:"user_id"`
 	Name     string `json:"name"`
 	Notified bool   `json:"notified"`
-	// Reason says why nobody was notified: unknown_user, no_access (the user
-	// cannot see the ticket; nothing is revealed to them) or self.
+	// Reason says why nobody was notified: unknown_user (also for a user
+	// outside the caller's data scope who cannot see the ticket), no_access
+	// (a user the caller may see who cannot see the ticket; nothing is
+	// revealed to them) or self.
 	Reason    string `json:"reason,omitempty"`
 	MessageZH string `json:"message_zh,omitempty"`
 	MessageEN string `json:"message_en,omitempty"`
@@ -258,11 +260,14 @@ func (s *Service) resolveMentions(ctx context.Context, vis *visibility, logins [
 	out := []Mention{}
 	for _, login := range logins {
 		m := Mention{Login: login}
+		unknown := func() {
+			m.Reason, m.MessageZH, m.MessageEN = "unknown_user", "没有登录名为 "+login+" 的用户", "no user with login "+login
+			out = append(out, m)
+		}
 		u, _, err := s.orgs.UserByLogin(scope.With(ctx, scope.System()), login)
 		switch {
 		case apperr.CodeOf(err) == apperr.NotFound:
-			m.Reason, m.MessageZH, m.MessageEN = "unknown_user", "没有登录名为 "+login+" 的用户", "no user with login "+login
-			out = append(out, m)
+			unknown()
 			continue
 		case err != nil:
 			return nil, err
@@ -278,8 +283,22 @@ func (s *Service) resolveMentions(ctx context.Context, vis *visibility, logins [
 			return nil, err
 		}
 		if !ok {
-			// Only the login the caller typed is echoed: the name of a user
-			// outside the ticket's scope is not theirs to learn.
+			// A user the caller may not see (outside their data scope) who
+			// cannot see the ticket either gets exactly the unknown_user
+			// answer, login echoed as typed: otherwise @guessing would tell
+			// which logins exist. Those who can see the ticket are notified
+			// whatever the caller's scope: they work on it together.
+			visible, err := s.callerSeesUser(ctx, u.ID)
+			if err != nil {
+				return nil, err
+			}
+			if !visible {
+				m = Mention{Login: login}
+				unknown()
+				continue
+			}
+			// Only the login is echoed: the name of a user outside the
+			// ticket's scope is not the caller's to learn here.
 			m.UserID, m.Name = nil, ""
 			m.Reason = "no_access"
 			m.MessageZH = "用户 " + u.Login + " 无权查看此工单，未通知"
@@ -290,6 +309,16 @@ func (s *Service) resolveMentions(ctx context.Context, vis *visibility, logins [
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// callerSeesUser answers whether the caller's data scope covers a user (as
+// for the user list).
+func (s *Service) callerSeesUser(ctx context.Context, userID int64) (bool, error) {
+	_, err := s.orgs.GetUser(ctx, userID)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // notifyWatchers enqueues one event for recipients (nil: the watchers of the
