@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -42,8 +43,12 @@ type Attachment struct {
 	CreatedAt    time.Time `db:"created_at" json:"created_at"`
 	URL          string    `db:"-" json:"url"`
 	// ThumbnailURL is set for images (JPEG, PNG, GIF, WebP): a ThumbSize
-	// rendition for lists and phones.
+	// rendition for lists and phones. Null for an image that could not be
+	// decoded at upload.
 	ThumbnailURL *string `db:"-" json:"thumbnail_url"`
+	// Thumb records whether the upload made a thumbnail; nil for files
+	// uploaded before thumbnails were made at upload (made on first request).
+	Thumb *bool `db:"thumbnail" json:"-"`
 }
 
 // Permissions declared by this package.
@@ -77,12 +82,12 @@ func NewService(db *store.DB, log *audit.Log, tickets *ticket.Service, dataDir s
 	return &Service{db: db, audit: log, tickets: tickets, dir: filepath.Join(dataDir, "attachments")}
 }
 
-const selectSQL = `SELECT f.id, f.ticket_id, f.name, f.content_type, f.size, f.sha256, f.uploaded_by, u.name AS uploader_name, f.created_at
+const selectSQL = `SELECT f.id, f.ticket_id, f.name, f.content_type, f.size, f.sha256, f.uploaded_by, u.name AS uploader_name, f.created_at, f.thumbnail
 FROM attachments f LEFT JOIN users u ON u.id = f.uploaded_by`
 
 func fill(a *Attachment) {
 	a.URL = fmt.Sprintf("/api/v1/attachments/%d", a.ID)
-	if thumbable[a.ContentType] {
+	if thumbable[a.ContentType] && (a.Thumb == nil || *a.Thumb) {
 		u := a.URL + "/thumbnail"
 		a.ThumbnailURL = &u
 	}
@@ -108,7 +113,15 @@ func cleanName(name string) string {
 }
 
 // Add stores a file for a visible ticket: the bytes go to disk (synced) before
-// the row is committed, so an acknowledged upload is never lost.
+// the row is committed, so an acknowledged upload is never lost. An image's
+// thumbnail is made from the synced file before the row is written; an image
+// that cannot be decoded is stored all the same, without a thumbnail.
+//
+// Files are stored once per content hash and shared by attachments with the
+// same bytes. The file is moved into place and the row committed under the
+// hash's lock, which Delete holds from its reference count to the removal: a
+// delete of the last attachment with these bytes never removes the file of an
+// upload that is about to commit.
 func (s *Service) Add(ctx context.Context, ticketID int64, name string, body io.Reader) (*Attachment, error) {
 	if _, err := s.tickets.Get(ctx, ticketID); err != nil {
 		return nil, err
@@ -157,8 +170,25 @@ func (s *Service) Add(ctx context.Context, ticketID int64, name string, body io.
 	if err := os.MkdirAll(filepath.Dir(final), 0o750); err != nil {
 		return nil, err
 	}
-	if err := os.Rename(tmp.Name(), final); err != nil {
-		return nil, err
+	// The thumbnail is rendered outside the transaction (decoding a large
+	// photo must not hold SQLite's single writer) and moved into place with
+	// the file, under the lock.
+	var thumb *bool
+	var thumbTmp string
+	if thumbable[ctype] {
+		made := true
+		if _, err := os.Stat(s.thumbPath(sum, ctype)); err != nil {
+			if thumbTmp, err = s.renderThumb(tmp, ctype); err != nil {
+				slog.Info("attachment stored without a thumbnail", "sha256", sum, "type", ctype, "err", err)
+				made = false
+			} else {
+				defer os.Remove(thumbTmp) // a no-op once renamed
+				if err := os.MkdirAll(filepath.Dir(s.thumbPath(sum, ctype)), 0o750); err != nil {
+					return nil, err
+				}
+			}
+		}
+		thumb = &made
 	}
 	var out *Attachment
 	err = s.db.WithTx(ctx, func(ctx context.Context) error {
@@ -166,8 +196,21 @@ func (s *Service) Add(ctx context.Context, ticketID int64, name string, body io.
 		if err != nil {
 			return err
 		}
-		id, err := s.db.InsertID(ctx, `INSERT INTO attachments (ticket_id, name, content_type, size, sha256, uploaded_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			ticketID, name, ctype, size, sum, actor(ctx), store.Now())
+		if err := s.lockHash(ctx, sum); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp.Name(), final); err != nil {
+			return err
+		}
+		if thumbTmp != "" {
+			// Without its thumbnail the upload still stands: the first
+			// request makes it.
+			if err := os.Rename(thumbTmp, s.thumbPath(sum, ctype)); err != nil {
+				slog.Warn("thumbnail not stored", "sha256", sum, "err", err)
+			}
+		}
+		id, err := s.db.InsertID(ctx, `INSERT INTO attachments (ticket_id, name, content_type, size, sha256, uploaded_by, created_at, thumbnail) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			ticketID, name, ctype, size, sum, actor(ctx), store.Now(), thumb)
 		if err != nil {
 			return err
 		}
@@ -177,6 +220,20 @@ func (s *Service) Add(ctx context.Context, ticketID int64, name string, body io.
 		return s.audit.Record(ctx, audit.Entry{Action: "attach", Entity: "ticket", EntityID: ticketID, OrgID: t.OrgID, Summary: "上传附件 " + name, After: out})
 	})
 	return out, err
+}
+
+// hashLock namespaces the advisory locks that serialise storing and removing
+// the file of one content hash across processes (PostgreSQL); on SQLite the
+// single writer serialises the transactions that take it.
+const hashLock = 0x6174
+
+// lockHash takes the lock of a content hash for the rest of the transaction.
+func (s *Service) lockHash(ctx context.Context, sum string) error {
+	key, err := strconv.ParseInt(sum[:12], 16, 64)
+	if err != nil {
+		return err
+	}
+	return s.db.Lock(ctx, hashLock, key)
 }
 
 func contains(list []string, s string) bool {
@@ -256,9 +313,11 @@ func (s *Service) Open(ctx context.Context, id int64) (*Attachment, *os.File, er
 // Delete removes an attachment of a visible ticket: its uploader may, anyone
 // else needs attachment.delete. The row goes (audited) in one transaction; the
 // file and its thumbnail are removed from disk after the commit, and only when
-// no other attachment has the same content (files are stored once per hash).
-// A crash between the commit and the removal leaves an orphan file, never a
-// row without its file.
+// no other attachment has the same content (files are stored once per hash):
+// the count and the removal happen under the hash's lock, which an upload of
+// the same bytes holds from moving its file into place to its commit. A crash
+// between the commit and the removal leaves an orphan file, never a row
+// without its file.
 func (s *Service) Delete(ctx context.Context, id int64) error {
 	var a *Attachment
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
@@ -282,14 +341,29 @@ func (s *Service) Delete(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	var refs int
-	if err := s.db.Get(ctx, &refs, "SELECT count(*) FROM attachments WHERE sha256 = ?", a.SHA256); err != nil || refs > 0 {
-		return nil // still used (or unknown): keep the file
-	}
-	for _, p := range []string{s.path(a.SHA256), s.thumbPath(a.SHA256, a.ContentType)} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-			slog.Warn("attachment file not removed", "path", p, "err", err)
-		}
+	if err := s.removeUnused(ctx, a.SHA256, a.ContentType); err != nil {
+		slog.Warn("attachment file not removed", "sha256", a.SHA256, "err", err)
 	}
 	return nil
+}
+
+// removeUnused removes the file (and thumbnail) of a hash that no committed
+// attachment uses any more, holding the hash's lock from the count to the
+// removal.
+func (s *Service) removeUnused(ctx context.Context, sum, ctype string) error {
+	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.lockHash(ctx, sum); err != nil {
+			return err
+		}
+		var refs int
+		if err := s.db.Get(ctx, &refs, "SELECT count(*) FROM attachments WHERE sha256 = ?", sum); err != nil || refs > 0 {
+			return err // still used (or unknown): keep the file
+		}
+		for _, p := range []string{s.path(sum), s.thumbPath(sum, ctype)} {
+			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+				slog.Warn("attachment file not removed", "path", p, "err", err)
+			}
+		}
+		return nil
+	})
 }

@@ -41,15 +41,17 @@ func (s *Service) thumbPath(sum, ctype string) string {
 	return filepath.Join(s.dir, "thumbs", sum[:2], fmt.Sprintf("%s-%d%s", sum, ThumbSize, ext))
 }
 
-// Thumbnail returns the thumbnail of a visible image attachment (made on the
-// first request and kept on disk next to the files) and its content type.
-// Attachments that are not images answer not_found.
+// Thumbnail returns the thumbnail of a visible image attachment and its
+// content type. Uploads make it; for files uploaded before that, the first
+// request makes it and keeps it on disk next to the files. Attachments that
+// are not images, or images that could not be decoded at upload, answer
+// not_found.
 func (s *Service) Thumbnail(ctx context.Context, id int64) (*Attachment, *os.File, string, error) {
 	a, err := s.visible(ctx, id)
 	if err != nil {
 		return nil, nil, "", err
 	}
-	if !thumbable[a.ContentType] {
+	if !thumbable[a.ContentType] || (a.Thumb != nil && !*a.Thumb) {
 		return nil, nil, "", apperr.NotFoundf("缩略图", "thumbnail")
 	}
 	out := "image/png"
@@ -60,7 +62,7 @@ func (s *Service) Thumbnail(ctx context.Context, id int64) (*Attachment, *os.Fil
 	if f, err := os.Open(path); err == nil {
 		return a, f, out, nil
 	}
-	if err := s.makeThumb(a, path); err != nil {
+	if err := s.makeThumb(ctx, a, path); err != nil {
 		return nil, nil, "", err
 	}
 	f, err := os.Open(path)
@@ -70,51 +72,88 @@ func (s *Service) Thumbnail(ctx context.Context, id int64) (*Attachment, *os.Fil
 	return a, f, out, nil
 }
 
-// makeThumb decodes the original, scales it into a ThumbSize box (never up),
-// turns it upright (JPEG EXIF orientation, as browsers show the original) and
-// writes it atomically, so concurrent first requests at worst both do the work.
-func (s *Service) makeThumb(a *Attachment, path string) error {
+// makeThumb is the fallback for files uploaded before thumbnails were made at
+// upload: it renders from the stored file and moves the thumbnail into place
+// under the hash's lock while an attachment still uses the file, so a
+// concurrent delete of the last one leaves no thumbnail behind. Concurrent
+// first requests at worst both do the work.
+func (s *Service) makeThumb(ctx context.Context, a *Attachment, path string) error {
 	src, err := os.Open(s.path(a.SHA256))
 	if err != nil {
 		return fmt.Errorf("attachment %d: %w", a.ID, err)
 	}
 	defer src.Close()
-	img, err := decodeLimited(src, a.ContentType)
+	tmp, err := s.renderThumb(src, a.ContentType)
 	if err != nil {
 		return err
 	}
+	defer os.Remove(tmp) // a no-op once renamed
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return err
+	}
+	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.lockHash(ctx, a.SHA256); err != nil {
+			return err
+		}
+		var refs int
+		if err := s.db.Get(ctx, &refs, "SELECT count(*) FROM attachments WHERE sha256 = ?", a.SHA256); err != nil {
+			return err
+		}
+		if refs == 0 {
+			return apperr.NotFoundf("附件", "attachment")
+		}
+		return os.Rename(tmp, path)
+	})
+}
+
+// renderThumb decodes an image, scales it into a ThumbSize box (never up),
+// turns it upright (JPEG EXIF orientation, as browsers show the original) and
+// writes it to a temporary file in the thumbnails' directory, whose name it
+// answers; the caller moves it into place (or removes it).
+func (s *Service) renderThumb(src io.ReadSeeker, ctype string) (string, error) {
+	if _, err := src.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
+	img, err := decodeLimited(src, ctype)
+	if err != nil {
+		return "", err
+	}
 	thumb := Scale(img, ThumbSize)
-	if a.ContentType == "image/jpeg" {
+	if ctype == "image/jpeg" {
 		// Turned after scaling: the small image is cheap to turn pixel by pixel.
 		if _, err := src.Seek(0, io.SeekStart); err == nil {
 			thumb = orient(thumb, jpegOrientation(src))
 		}
 	}
 	var buf bytes.Buffer
-	if a.ContentType == "image/jpeg" {
+	if ctype == "image/jpeg" {
 		err = jpeg.Encode(&buf, thumb, &jpeg.Options{Quality: 80})
 	} else {
 		err = png.Encode(&buf, thumb)
 	}
 	if err != nil {
-		return err
+		return "", err
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-		return err
+	// Next to where thumbnails live (thumbs/ab/…), so the rename stays on
+	// one file system.
+	dir := filepath.Join(s.dir, "thumbs")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "thumb-*")
+	tmp, err := os.CreateTemp(dir, "thumb-*")
 	if err != nil {
-		return err
+		return "", err
 	}
-	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(buf.Bytes()); err != nil {
 		tmp.Close()
-		return err
+		os.Remove(tmp.Name())
+		return "", err
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		os.Remove(tmp.Name())
+		return "", err
 	}
-	return os.Rename(tmp.Name(), path)
+	return tmp.Name(), nil
 }
 
 // decodeLimited decodes an image after checking its declared size.
