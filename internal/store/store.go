@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -34,6 +35,11 @@ type DB struct {
 	w       *sqlx.DB
 	r       *sqlx.DB
 	wc, rc  *stmtCache // prepared statements per pool (stmtcache.go); nil: none
+
+	// SQLite: the checkpointer's own connection (checkpoint.go).
+	ck             *sqlx.DB
+	ckStop, ckDone chan struct{}
+	ckFrames       atomic.Int64
 }
 
 // Open connects to the database named by a URL: sqlite://path/to/file.db or postgres://….
@@ -59,7 +65,9 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	}
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
 	// The writer takes the lock at BEGIN so a transaction never fails on upgrade.
-	w, err := sqlx.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	// The writer does not checkpoint on commit (checkpointer below does, in
+	// the background) unless the WAL grew far beyond SQLite's 1,000 pages.
+	w, err := sqlx.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate"+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", walBackstopPages))
 	if err != nil {
 		return nil, err
 	}
@@ -75,12 +83,22 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// concurrency readers were closed and reopened (pragmas applied, prepared
 	// statements lost) all the time.
 	r.SetMaxIdleConns(4)
-	db := &DB{Dialect: SQLite, w: w, r: r}
+	ck, err := sqlx.Open("sqlite", "file:"+path+"?"+pragmas)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	ck.SetMaxOpenConns(1)
+	ck.SetConnMaxIdleTime(0)
+	db := &DB{Dialect: SQLite, w: w, r: r, ck: ck}
 	if err := w.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
 	db.SetStmtCache(DefaultStmtCache)
+	db.ckStop, db.ckDone = make(chan struct{}), make(chan struct{})
+	go db.checkpointer(walCheckpointEvery)
 	return db, nil
 }
 
@@ -109,7 +127,15 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 // Close closes every pool.
 func (db *DB) Close() error {
 	db.SetStmtCache(0)
-	err := db.w.Close()
+	var err error
+	if db.ck != nil {
+		if db.ckStop != nil {
+			close(db.ckStop)
+			<-db.ckDone
+		}
+		err = db.ck.Close()
+	}
+	err = errors.Join(err, db.w.Close())
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
 	}

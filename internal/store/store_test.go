@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -165,4 +166,50 @@ func TestPostgresCustomPlans(t *testing.T) {
 			t.Fatalf("plan_cache_mode = %q, %v", mode, err)
 		}
 	})
+}
+
+// The writer leaves WAL checkpoints to a background goroutine on SQLite: what
+// is committed reaches the database file without a commit paying for it, and
+// Close stops the goroutine.
+func TestBackgroundCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	db, err := store.Open(ctx, testutil.DatabaseURL(t, "sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var auto int // the writer's setting (readers never write)
+	if err := db.WithTx(ctx, func(ctx context.Context) error { return db.WriteGet(ctx, &auto, "PRAGMA wal_autocheckpoint") }); err != nil {
+		t.Fatal(err)
+	}
+	if auto <= 1000 {
+		t.Fatalf("the writer still checkpoints every %d pages", auto)
+	}
+	before := db.CheckpointedFrames()
+	now := store.Now()
+	for i := range 20 {
+		if _, err := db.Exec(ctx, "INSERT INTO orgs (path, kind, code, name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+			"/", "client", fmt.Sprintf("CK%d", i), "检查点", now, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for db.CheckpointedFrames() == before {
+		if time.Now().After(deadline) {
+			t.Fatal("no background checkpoint within 10 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	done := make(chan error, 1)
+	go func() { done <- db.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not stop the checkpointer")
+	}
 }
