@@ -11,7 +11,7 @@ import (
 
 // The bulk loader writes generated customers straight into the tables, in the
 // shapes customer.Service.create writes them (row, KH%08d code, initials,
-// phones with reversed digits, tags, search document), with multi-row INSERTs
+// phones with reversed digits, tags, search document, initials rows), with multi-row INSERTs
 // in transactions of opt.TxRows customers. The service's Seed validates every
 // row (about 15 statements each), far too slow for 10^6 customers; this loader
 // skips validation because the generator only makes valid, canonical records.
@@ -46,8 +46,8 @@ func tuple(n int) string { return "(" + strings.TrimSuffix(strings.Repeat("?,", 
 
 // batchSQL caches the statements of one batch size.
 type batchSQL struct {
-	customers, phones, tags, search func(rows int) string
-	cache                           map[string]string
+	customers, phones, tags, inits, search func(rows int) string
+	cache                                  map[string]string
 }
 
 func newBatchSQL(pg bool) *batchSQL {
@@ -68,6 +68,9 @@ func newBatchSQL(pg bool) *batchSQL {
 		return insertSQL("customer_phones", []string{"customer_id", "number", "number_rev", "label", "is_primary"}, tuple(5), n)
 	})
 	b.tags = memo("t", func(n int) string { return insertSQL("customer_tags", []string{"customer_id", "tag"}, tuple(2), n) })
+	b.inits = memo("i", func(n int) string {
+		return insertSQL("customer_initials", []string{"initials", "customer_id"}, tuple(2), n)
+	})
 	if pg {
 		b.search = memo("s", func(n int) string {
 			return insertSQL("customer_search", []string{"customer_id", "doc"}, "(?, array_to_tsvector(?::text[]))", n)
@@ -193,7 +196,7 @@ func BulkLoad(ctx context.Context, e *Env, n int, seed uint64, first int) (LoadS
 		}
 		// Autovacuum would do this a little later on a live server; doing it now
 		// makes the measurement independent of when autovacuum wakes.
-		if _, err := db.Writer().ExecContext(ctx, "VACUUM ANALYZE customers, customer_phones, customer_tags, customer_search"); err != nil {
+		if _, err := db.Writer().ExecContext(ctx, "VACUUM ANALYZE customers, customer_phones, customer_tags, customer_search, customer_initials"); err != nil {
 			return st, err
 		}
 	} else {
@@ -216,8 +219,8 @@ const searchBatch = 2000
 
 // rowBatch is the rendered arguments of a batch of customers and their children.
 type rowBatch struct {
-	rows, phones, tags        int
-	customers, ph, tg, search []any
+	rows, phones, tags, inits     int
+	customers, ph, tg, in, search []any
 }
 
 // renderBatch generates records index… and renders them with ids firstID….
@@ -246,6 +249,10 @@ func renderBatch(gen *Generator, pg bool, index int, firstID int64, rows int) *r
 			b.tg = append(b.tg, id, t)
 			b.tags++
 		}
+		for _, v := range strings.Fields(ini) { // customer_initials: one row per variant
+			b.in = append(b.in, v, id)
+			b.inits++
+		}
 		terms := docTerms(rec.Name, rec.Address, rec.Notes, rec.Email, code, ini)
 		if pg {
 			b.search = append(b.search, id, terms)
@@ -269,6 +276,11 @@ func execBatch(ctx context.Context, db *store.DB, sqls *batchSQL, b *rowBatch, s
 	if b.tags > 0 {
 		if _, err := db.Exec(ctx, sqls.tags(b.tags), b.tg...); err != nil {
 			return fmt.Errorf("insert tags: %w", err)
+		}
+	}
+	if b.inits > 0 {
+		if _, err := db.Exec(ctx, sqls.inits(b.inits), b.in...); err != nil {
+			return fmt.Errorf("insert initials: %w", err)
 		}
 	}
 	st.Customers += b.rows

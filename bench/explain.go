@@ -84,13 +84,19 @@ func searchWhere(pg bool, q string) (string, []any) {
 		ascii = ascii && r < unicode.MaxASCII
 		digits = digits && unicode.IsDigit(r)
 	}
-	and, or := " AND ", " OR "
+	and := " AND "
 	if pg {
-		and, or = " & ", " | "
+		and = " & "
 	}
 	var expr string
+	var ors []string
+	var args []any
 	if ascii {
-		expr = quote("py"+strings.ToLower(q), true) + or + quote(strings.ToLower(q), true)
+		// Initials from customer_initials (migration 00027), words from the documents.
+		lo := strings.ToLower(q)
+		ors = append(ors, "c.id IN (SELECT customer_id FROM customer_initials WHERE initials >= ? AND initials < ?)")
+		args = append(args, lo, lo[:len(lo)-1]+string(lo[len(lo)-1]+1))
+		expr = quote(lo, true)
 	} else {
 		var parts []string
 		r := []rune(q)
@@ -99,8 +105,6 @@ func searchWhere(pg bool, q string) (string, []any) {
 		}
 		expr = strings.Join(parts, and)
 	}
-	var ors []string
-	var args []any
 	if pg {
 		ors = append(ors, "c.id IN (SELECT customer_id FROM customer_search WHERE doc @@ ?::tsquery)")
 	} else {

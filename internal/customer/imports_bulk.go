@@ -165,7 +165,7 @@ var searchChunk = 5000
 // insert inserts rows (normalised, checked by checkRefs and found unique in
 // the archive) as create would one by one: ids come from the table's own
 // sequence, and every customer gets its KH code, phones, tags and search
-// document.
+// document and initials rows.
 func (w *bulkWriter) insert(ctx context.Context, rows []bulkRow) error {
 	if len(rows) == 0 {
 		return nil
@@ -185,12 +185,15 @@ func (w *bulkWriter) insert(ctx context.Context, rows []bulkRow) error {
 	phones := make([]any, 0, len(rows)*5)
 	var tags []any
 	search := make([]any, 0, len(rows)*2)
+	inits := make([]any, 0, len(rows)*3)
 	for i := range rows {
 		in, id := &rows[i].in, ids[i]
 		code := fmt.Sprintf("KH%08d", id)
 		annivs, _ := json.Marshal(in.Anniversaries)
 		custom, _ := json.Marshal(in.Custom)
-		custs = append(custs, id, code, in.Kind, in.Name, initials.Of(in.Name), in.Phone, in.IDType, in.IDNumber,
+		ini := initials.Of(in.Name)
+		inits = initialsRows(inits, id, ini)
+		custs = append(custs, id, code, in.Kind, in.Name, ini, in.Phone, in.IDType, in.IDNumber,
 			in.Email, in.Address, in.Region, in.OrgID, in.ManagerID, in.Grade, in.Source, in.Status, in.Birthday,
 			string(annivs), in.Confidentiality, string(custom), in.Notes, imp, now, now)
 		for _, p := range in.Phones {
@@ -199,7 +202,7 @@ func (w *bulkWriter) insert(ctx context.Context, rows []bulkRow) error {
 		for _, t := range in.Tags {
 			tags = append(tags, id, t)
 		}
-		terms := searchTerms(&Customer{ID: id, Code: code, Name: in.Name, Address: in.Address, Notes: in.Notes, Email: in.Email})
+		terms := searchTerms(&Customer{ID: id, Code: code, Name: in.Name, Address: in.Address, Notes: in.Notes, Email: in.Email}, ini)
 		if pg {
 			search = append(search, id, terms)
 		} else {
@@ -213,6 +216,10 @@ func (w *bulkWriter) insert(ctx context.Context, rows []bulkRow) error {
 		return err
 	}
 	if err := s.insertMany(ctx, "customer_tags", []string{"customer_id", "tag"}, "", bulkChunk, tags); err != nil {
+		return err
+	}
+	// Up to 8 variants a name, so rows, not customers, bound the statement.
+	if err := s.insertMany(ctx, "customer_initials", initialsCols, "", bulkChunk*2, inits); err != nil {
 		return err
 	}
 	if pg {

@@ -174,6 +174,10 @@ func storedShape(t *testing.T, db *store.DB, id int64) string {
 	if err := db.Get(ctx, &doc, q, id); err != nil {
 		t.Fatalf("search document of %d: %v", id, err)
 	}
+	var inits []string
+	if err := db.Select(ctx, &inits, "SELECT initials FROM customer_initials WHERE customer_id = ? ORDER BY initials", id); err != nil {
+		t.Fatal(err)
+	}
 	terms := slices.DeleteFunc(strings.Fields(doc), func(s string) bool { return s == strings.ToLower(c.Code) })
 	sort.Strings(terms)
 	var custom map[string]any
@@ -187,7 +191,7 @@ func storedShape(t *testing.T, db *store.DB, id int64) string {
 		bday = *c.Birthday
 	}
 	c.ManagerID, c.Birthday = nil, nil
-	return fmt.Sprintf("%+v manager=%s birthday=%s phones=%+v tags=%v doc=%v", c, mgr, bday, phones, tags, terms)
+	return fmt.Sprintf("%+v manager=%s birthday=%s phones=%+v tags=%v doc=%v initials=%v", c, mgr, bday, phones, tags, terms, inits)
 }
 
 // TestBulkImportMatchesCreate imports varied rows through the bulk path, then

@@ -141,6 +141,12 @@ func (s *Service) match(raw string) (string, []any) {
 	}
 	var parts []string
 	var args []any
+	if lo, hi, ok := initialsRange(q.prefix); ok {
+		// The pinyin initials from their own table (migration 00027): a
+		// range of its key, read without the search documents.
+		parts = append(parts, "SELECT customer_id AS id FROM customer_initials WHERE initials >= ? AND initials < ?")
+		args = append(args, lo, hi)
+	}
 	if expr := s.matchExpr(q); expr != "" {
 		if s.db.Dialect == store.Postgres {
 			parts = append(parts, "SELECT customer_id AS id FROM customer_search WHERE doc @@ ?::tsquery")
@@ -248,10 +254,15 @@ func (s *Service) matchExpr(q query) string {
 		return `"` + t + `"`
 	}
 	if q.prefix != "" {
-		if pg {
-			return quote("py"+q.prefix, true) + " | " + quote(q.prefix, true)
+		if _, _, ok := initialsRange(q.prefix); !ok {
+			// Not initials (see initialsRange): as the py terms of the
+			// documents would have it.
+			if pg {
+				return quote("py"+q.prefix, true) + " | " + quote(q.prefix, true)
+			}
+			return quote("py"+q.prefix, true) + " OR " + quote(q.prefix, true)
 		}
-		return quote("py"+q.prefix, true) + " OR " + quote(q.prefix, true)
+		return quote(q.prefix, true) // words; the initials come from customer_initials
 	}
 	parts := make([]string, 0, len(q.terms))
 	for _, t := range q.terms {
@@ -261,6 +272,24 @@ func (s *Service) matchExpr(q query) string {
 		return strings.Join(parts, " & ")
 	}
 	return strings.Join(parts, " AND ")
+}
+
+// initialsRange is the key range of customer_initials holding the variants
+// that start with prefix: [prefix, prefix with its last byte incremented).
+// Variants are lower-case ASCII letters and digits (initials.Of), so a prefix
+// with anything else cannot start one; it is left to the full-text query, as
+// before the table existed (FTS5 and to_tsquery split such a prefix into
+// words of their own).
+func initialsRange(prefix string) (lo, hi string, ok bool) {
+	if prefix == "" {
+		return "", "", false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if c := prefix[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return "", "", false
+		}
+	}
+	return prefix, prefix[:len(prefix)-1] + string(prefix[len(prefix)-1]+1), true
 }
 
 func isCJK(t string) bool {

@@ -3,8 +3,6 @@ package customer
 import (
 	"strings"
 	"unicode"
-
-	"lingting/internal/initials"
 )
 
 // Chinese search without word segmentation: a document holds every CJK character
@@ -16,8 +14,10 @@ import (
 
 const maxNotesRunes = 2000
 
-// searchTerms builds the document terms of a customer.
-func searchTerms(c *Customer) []string {
+// searchTerms builds the document terms of a customer; ini is
+// initials.Of(c.Name), which its callers also store (customers.initials,
+// customer_initials) and compute once.
+func searchTerms(c *Customer, ini string) []string {
 	seen := map[string]bool{}
 	var terms []string
 	add := func(t string) {
@@ -35,10 +35,24 @@ func searchTerms(c *Customer) []string {
 			add(t)
 		}
 	}
-	for _, v := range strings.Fields(initials.Of(c.Name)) {
+	for _, v := range strings.Fields(ini) {
 		add("py" + v) // pinyin terms carry a prefix so "wf" never meets an ASCII word
 	}
 	return terms
+}
+
+// initialsCols are the columns of customer_initials (migration 00027): one
+// row per pinyin-initials variant of a live customer's name.
+var initialsCols = []string{"initials", "customer_id"}
+
+// initialsRows appends the customer_initials rows of a customer to rows
+// (flattened, as insertMany takes them); ini is initials.Of(name), whose
+// variants are distinct, so the rows never collide.
+func initialsRows(rows []any, id int64, ini string) []any {
+	for _, v := range strings.Fields(ini) {
+		rows = append(rows, v, id)
+	}
+	return rows
 }
 
 // textTerms splits text into CJK unigrams (when withUnigrams) and bigrams, and

@@ -158,14 +158,25 @@ func (s *Service) insertChildren(ctx context.Context, id int64, in Input) error 
 	return nil
 }
 
-// index rewrites the search document of a customer.
+// index rewrites the search document and the initials rows of a customer
+// (inside the caller's transaction, with the write that changed it).
 func (s *Service) index(ctx context.Context, c *Customer) error {
-	terms := searchTerms(c)
+	ini := initials.Of(c.Name)
+	terms := searchTerms(c, ini)
+	fresh := batchFrom(ctx) != nil // a batch only indexes rows it has just created
+	if !fresh {
+		if _, err := s.db.Exec(ctx, "DELETE FROM customer_initials WHERE customer_id = ?", c.ID); err != nil {
+			return err
+		}
+	}
+	if err := s.insertMany(ctx, "customer_initials", initialsCols, "", bulkChunk, initialsRows(nil, c.ID, ini)); err != nil {
+		return err
+	}
 	if s.db.Dialect == store.Postgres {
 		_, err := s.db.ExecCached(ctx, stmtsOf(ctx), "INSERT INTO customer_search (customer_id, doc) VALUES (?, array_to_tsvector(?::text[])) ON CONFLICT (customer_id) DO UPDATE SET doc = excluded.doc", c.ID, terms)
 		return err
 	}
-	if batchFrom(ctx) == nil { // a batch only indexes rows it has just created
+	if !fresh {
 		if _, err := s.db.Exec(ctx, "DELETE FROM customer_search WHERE rowid = ?", c.ID); err != nil {
 			return err
 		}
@@ -174,10 +185,14 @@ func (s *Service) index(ctx context.Context, c *Customer) error {
 	return err
 }
 
+// unindex takes a customer out of search (deleted, or merged into another).
 func (s *Service) unindex(ctx context.Context, id int64) error {
 	col := "rowid"
 	if s.db.Dialect == store.Postgres {
 		col = "customer_id"
+	}
+	if _, err := s.db.Exec(ctx, "DELETE FROM customer_initials WHERE customer_id = ?", id); err != nil {
+		return err
 	}
 	_, err := s.db.Exec(ctx, "DELETE FROM customer_search WHERE "+col+" = ?", id)
 	return err
