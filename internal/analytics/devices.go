@@ -175,128 +175,14 @@ type deviceCount struct {
 	N    int64 `db:"n"`
 }
 
-// Operation computes 运行情况 by month and type/brand/model/region. A device
-// counts in a month when it was installed by the month's end (or its install
-// date is unknown) and is not retired; its hours in the month are the days of
-// the month inside the period × 24.
+// Operation computes 运行情况 by month and type/brand/model/region: the
+// devices running and their faults (deviceMonths).
 func (s *Service) Operation(ctx context.Context, f Filter) (*OperationReport, error) {
-	if err := s.prepare(ctx, &f, operationDims, "month,type,brand,model"); err != nil {
-		return nil, err
-	}
-	if err := s.catchUp(ctx); err != nil {
-		return nil, err
-	}
-	n := len(f.dims)
-	sums, err := rollSelect[ticketSums](ctx, s, &f, rollFaults(&f))
+	groups, totals, dims, period, err := s.deviceMonths(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	mi := -1 // index of the month dimension
-	var devDims []string
-	for i, d := range f.dims {
-		if d == "month" {
-			mi = i
-		} else {
-			devDims = append(devDims, d)
-		}
-	}
-	var counts []deviceCount
-	if err := s.deviceQuery(ctx, &counts, "device-counts", devDims, &f, false); err != nil {
-		return nil, err
-	}
-	// A device row's raw keys, with the month slot (if any) left empty.
-	devRaw := func(c deviceCount) []string {
-		r := c.raw(len(devDims))
-		if mi < 0 {
-			return r
-		}
-		full := make([]string, 0, n)
-		full = append(full, r[:mi]...)
-		full = append(full, "0")
-		return append(full, r[mi:]...)
-	}
-	var raws [][]string
-	for _, r := range sums {
-		raws = append(raws, r.raw(n))
-	}
-	for _, c := range counts {
-		raws = append(raws, devRaw(c))
-	}
-	g, err := s.newGrouper(ctx, &f, raws)
-	if err != nil {
-		return nil, err
-	}
-	ms, daysIn := months(f.From, f.To)
-	lastMonth := ms[len(ms)-1]
-	// devKey drops the month from group keys: devices are counted per device group.
-	devKey := func(keys []string) string {
-		if mi < 0 {
-			return strings.Join(keys, "|")
-		}
-		return strings.Join(append(append([]string{}, keys[:mi]...), keys[mi+1:]...), "|")
-	}
-	type acc struct {
-		group      *Group
-		sums       ticketSums
-		devices    int64
-		deviceSecs int64
-	}
-	items := map[string]*acc{}
-	get := func(keys []string) *acc {
-		gr := newGroup(f.dims, keys)
-		a := items[gr.Key]
-		if a == nil {
-			a = &acc{group: gr}
-			items[gr.Key] = a
-		}
-		return a
-	}
-	// Devices per device group and month of installation.
-	installed := map[string]map[int]int64{}
-	devGroups := map[string][]string{}
-	for _, c := range counts {
-		keys := g.key(devRaw(c))
-		dk := devKey(keys)
-		if installed[dk] == nil {
-			installed[dk] = map[int]int64{}
-			devGroups[dk] = keys
-		}
-		installed[dk][c.Inst] += c.N
-	}
-	running := func(dk string, month int) int64 {
-		var total int64
-		for inst, n := range installed[dk] {
-			if inst <= month {
-				total += n
-			}
-		}
-		return total
-	}
-	var totals acc
-	for dk, keys := range devGroups {
-		for _, m := range ms {
-			k := append([]string{}, keys...)
-			if mi >= 0 {
-				k[mi] = formatMonth(m)
-			}
-			a := get(k)
-			devs := running(dk, m)
-			if mi >= 0 || m == lastMonth {
-				a.devices += devs
-			}
-			a.deviceSecs += devs * int64(daysIn[m]) * 86400
-			totals.deviceSecs += devs * int64(daysIn[m]) * 86400
-			if m == lastMonth {
-				totals.devices += devs
-			}
-		}
-	}
-	for i := range sums {
-		a := get(g.key(sums[i].raw(n)))
-		a.sums.add(&sums[i])
-		totals.sums.add(&sums[i])
-	}
-	measures := func(a *acc) OperationMeasures {
+	measures := func(a *deviceAcc) OperationMeasures {
 		m := OperationMeasures{Devices: a.devices, Faults: a.sums.Tickets, FaultHours: hours(a.sums.FaultS),
 			AvgFaultHours: avgHours(a.sums.FaultS, a.sums.FaultN), AvgRepairHours: avgHours(a.sums.RepairS, a.sums.RepairN)}
 		if a.devices > 0 {
@@ -310,17 +196,10 @@ func (s *Service) Operation(ctx context.Context, f Filter) (*OperationReport, er
 		}
 		return m
 	}
-	out := &OperationReport{Period: f.period(), GroupBy: f.dims, Items: []OperationItem{}, Totals: measures(&totals)}
-	for _, a := range items {
-		if a.devices == 0 && a.sums.Tickets == 0 {
-			continue
-		}
+	out := &OperationReport{Period: period, GroupBy: dims, Items: make([]OperationItem, 0, len(groups)), Totals: measures(totals)}
+	for _, a := range groups {
 		out.Items = append(out.Items, OperationItem{Group: *a.group, OperationMeasures: measures(a)})
 	}
-	if err := labelItems(ctx, g, out.Items, func(it *OperationItem) *Group { return &it.Group }); err != nil {
-		return nil, err
-	}
-	sortGroups(f.dims, out.Items, func(it OperationItem) *Group { return &it.Group })
 	out.Total = len(out.Items)
 	return out, nil
 }

@@ -71,8 +71,17 @@ type Filter struct {
 	// ContractEndsFrom/To (YYYY-MM-DD): only devices whose contract ends in this
 	// range (the expiring contracts' devices).
 	ContractEndsFrom, ContractEndsTo string
-	Q                                string
-	Limit, Offset                    int
+	// What 机具分布 groups by, so its figures open the devices behind them:
+	// the region of the device's org, the servicing org itself (a station,
+	// not its subtree), the status, and the warranty on day Today ("in":
+	// warranty_until >= Today, "out": before it; no end date is neither).
+	Region        string
+	StationID     int64
+	Status        string
+	Warranty      string
+	Today         string
+	Q             string
+	Limit, Offset int
 }
 
 // Service keeps devices.
@@ -185,6 +194,26 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Asset, int, error) {
 	if f.VendorOrgID != 0 {
 		w += " AND " + scope.InSubtree("a.vendor_org_id")
 		args = append(args, f.VendorOrgID)
+	}
+	if f.Region != "" {
+		w += " AND a.org_id IN (SELECT r.id FROM orgs r WHERE r.region = ?)"
+		args = append(args, f.Region)
+	}
+	if f.StationID != 0 {
+		w += " AND a.vendor_org_id = ?"
+		args = append(args, f.StationID)
+	}
+	if f.Status != "" {
+		w += " AND a.status = ?"
+		args = append(args, f.Status)
+	}
+	switch f.Warranty {
+	case "in":
+		w += " AND a.warranty_until >= ?"
+		args = append(args, f.Today)
+	case "out":
+		w += " AND a.warranty_until < ?"
+		args = append(args, f.Today)
 	}
 	if f.ContractID != 0 {
 		w += " AND a.contract_id = ?"

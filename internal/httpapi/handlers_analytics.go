@@ -31,6 +31,13 @@ func (s *Server) analyticsRoutes() {
 		}
 		return rep, rep.Table(), rep.From + " ~ " + rep.To, nil
 	}))
+	s.api("GET /api/v1/analytics/devices/maintenance", "analytics.read", s.analyticsReport("maintenance", "维护情况", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
+		rep, err := s.Analytics.Maintenance(r.Context(), f)
+		if err != nil {
+			return nil, analytics.Table{}, "", err
+		}
+		return rep, rep.Table(), rep.From + " ~ " + rep.To + "，维护总时长：服务人员出发至修复（扣除挂起）", nil
+	}))
 	s.api("GET /api/v1/analytics/service-time", "analytics.read", s.analyticsReport("service-time", "服务时长", func(r *http.Request, f analytics.Filter) (any, analytics.Table, string, error) {
 		rep, err := s.Analytics.ServiceTime(r.Context(), f)
 		if err != nil {

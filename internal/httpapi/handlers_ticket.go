@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
+	"time"
 
 	"lingting/internal/apperr"
 	"lingting/internal/asset"
@@ -53,7 +55,17 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, _ *auth.Pri
 		AssigneeID: queryInt(r, "assignee_id", &v), StationID: queryInt(r, "station_id", &v), OrgID: queryInt(r, "org_id", &v),
 		VendorOrgID: queryInt(r, "vendor_org_id", &v), AssetID: queryInt(r, "asset_id", &v), CustomerID: queryInt(r, "customer_id", &v),
 		Unassigned: q.Get("unassigned") == "true", CreatedFrom: queryTime(r, "created_from", &v), CreatedTo: queryTime(r, "created_to", &v),
-		Limit: pg.Size, Offset: pg.offset(), Custom: customFilter(r, &v)}
+		Limit: pg.Size, Offset: pg.offset(), Custom: customFilter(r, &v),
+		AssetType: strings.TrimSpace(q.Get("asset_type")), AssetBrand: strings.TrimSpace(q.Get("asset_brand")), AssetModel: strings.TrimSpace(q.Get("asset_model")),
+		Region: strings.TrimSpace(q.Get("region")), CategoryID: queryInt(r, "category_id", &v)}
+	switch d := q.Get("done"); d {
+	case "true", "false":
+		done := d == "true"
+		f.Done = &done
+	case "":
+	default:
+		v.Add("done", "须为 true 或 false", "must be true or false")
+	}
 	switch b := q.Get("breached"); b {
 	case "true", "false":
 		breached := b == "true"
@@ -228,7 +240,21 @@ func (s *Server) listAssets(w http.ResponseWriter, r *http.Request, _ *auth.Prin
 	q := r.URL.Query()
 	var v apperr.Validation
 	f := asset.Filter{Type: q.Get("type"), Brand: q.Get("brand"), Model: q.Get("model"), Q: q.Get("q"),
-		OrgID: queryInt(r, "org_id", &v), VendorOrgID: queryInt(r, "vendor_org_id", &v), ContractID: queryInt(r, "contract_id", &v), Limit: pg.Size, Offset: pg.offset()}
+		OrgID: queryInt(r, "org_id", &v), VendorOrgID: queryInt(r, "vendor_org_id", &v), ContractID: queryInt(r, "contract_id", &v), Limit: pg.Size, Offset: pg.offset(),
+		Region: strings.TrimSpace(q.Get("region")), StationID: queryInt(r, "station_id", &v), Status: q.Get("status"), Warranty: q.Get("warranty")}
+	switch f.Status {
+	case "", "in_service", "faulty", "retired":
+	default:
+		v.Add("status", "状态只能是 in_service、faulty 或 retired", "status must be in_service, faulty or retired")
+	}
+	switch f.Warranty {
+	case "in", "out":
+		// the same day as 机具分布's in_warranty / out_of_warranty
+		f.Today = time.Now().In(s.Analytics.Zone()).Format(time.DateOnly)
+	case "":
+	default:
+		v.Add("warranty", "只能是 in（在保）或 out（过保）", "must be in or out")
+	}
 	switch q.Get("contract_status") {
 	case "expiring":
 		f.ContractEndsFrom, f.ContractEndsTo = s.Contracts.ExpiringRange(0)

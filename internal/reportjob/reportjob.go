@@ -70,6 +70,7 @@ var Reports = []Report{
 	{"tickets", "/api/v1/analytics/tickets.xlsx", "analytics.read", "任务明细", "Ticket history"},
 	{"devices", "/api/v1/analytics/devices", "analytics.read", "机具分布", "Device distribution"},
 	{"operation", "/api/v1/analytics/devices/operation", "analytics.read", "运行情况", "Operation"},
+	{"maintenance", "/api/v1/analytics/devices/maintenance", "analytics.read", "维护情况", "Maintenance"},
 	{"service-time", "/api/v1/analytics/service-time", "analytics.read", "服务时长", "Service time"},
 	{"manpower", "/api/v1/analytics/manpower", "analytics.read", "人力分析", "Manpower"},
 	{"abnormal", "/api/v1/analytics/abnormal", "analytics.read", "异常服务", "Abnormal service"},

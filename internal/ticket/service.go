@@ -241,6 +241,15 @@ type Filter struct {
 	AssetID, CustomerID    int64
 	Unassigned             bool
 	Open                   bool // neither resolved nor closed
+	// Done keeps tickets that are (true) or are not (false) resolved or
+	// closed: the 完成 / 未完成 figures of the reports.
+	Done *bool
+	// The device's type, brand and model, the region of the ticket's org and
+	// the fault category: what the reports group by, so a report's figure
+	// opens the tickets behind it.
+	AssetType, AssetBrand, AssetModel string
+	Region                            string
+	CategoryID                        int64
 	// Breached keeps tickets with (true) or without (false) a breached SLA target.
 	Breached *bool
 	// SLA is the supervisor board's state of open tickets: "breached" (an
@@ -303,6 +312,29 @@ func (s *Service) List(ctx context.Context, f Filter) (items []*Ticket, total in
 	if f.CustomerID != 0 {
 		add("t.customer_id = ?", f.CustomerID)
 	}
+	if f.Done != nil {
+		if *f.Done {
+			w += " AND t.status IN ('resolved', 'closed')"
+		} else {
+			w += " AND t.status NOT IN ('resolved', 'closed')"
+		}
+	}
+	if f.AssetType != "" || f.AssetBrand != "" || f.AssetModel != "" {
+		sub := "t.asset_id IN (SELECT a.id FROM assets a WHERE 1=1"
+		for _, x := range []struct{ col, v string }{{"a.type", f.AssetType}, {"a.brand", f.AssetBrand}, {"a.model", f.AssetModel}} {
+			if x.v != "" {
+				sub += " AND " + x.col + " = ?"
+				args = append(args, x.v)
+			}
+		}
+		w += " AND " + sub + ")"
+	}
+	if f.Region != "" {
+		add("t.org_id IN (SELECT o.id FROM orgs o WHERE o.region = ?)", f.Region)
+	}
+	if f.CategoryID != 0 {
+		add("t.category_id = ?", f.CategoryID)
+	}
 	if !f.CreatedFrom.IsZero() {
 		add("t.day >= ?", s.day(f.CreatedFrom))
 	}
@@ -344,7 +376,8 @@ func (s *Service) List(ctx context.Context, f Filter) (items []*Ticket, total in
 	// A list whose count reached the cap stays that big: remembered for a
 	// while, it answers "at least countCap" without counting again.
 	stable := f.Status == "" && f.Priority == "" && f.AssigneeID == 0 && f.StationID == 0 && !f.Open && !f.Unassigned &&
-		f.VendorOrgID == 0 && f.Breached == nil && f.SLA == "" && strings.TrimSpace(f.Q) == "" && len(f.Custom) == 0
+		f.VendorOrgID == 0 && f.Breached == nil && f.SLA == "" && strings.TrimSpace(f.Q) == "" && len(f.Custom) == 0 &&
+		f.Done == nil && f.CategoryID == 0 && f.AssetType == "" && f.AssetBrand == "" && f.AssetModel == "" && f.Region == ""
 	key := fmt.Sprintf("%p%s%v", s, w, args)
 	if stable && bigLists.has(key) {
 		total = countCap + 1
