@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -177,12 +179,26 @@ func (s *Server) ticketTimeline(w http.ResponseWriter, r *http.Request, _ *auth.
 	if err != nil {
 		return err
 	}
-	items, err := s.Tickets.Timeline(r.Context(), id)
+	body, err := s.Tickets.TimelineBody(r.Context(), id, encodeTimeline)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, list(items, len(items)))
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
 	return nil
+}
+
+// encodeTimeline renders a timeline exactly as writeJSON renders its list:
+// the ticket service keeps the bytes while the timeline is unchanged.
+func encodeTimeline(items []ticket.Event) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(list(items, len(items))); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }
 
 func (s *Server) recordTicketEvent(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {

@@ -346,22 +346,6 @@ type Event struct {
 	Data       json.RawMessage `db:"-" json:"data"`
 }
 
-// Timeline returns the events of a visible ticket in order.
-func (s *Service) Timeline(ctx context.Context, id int64) ([]Event, error) {
-	if _, err := s.Get(ctx, id); err != nil {
-		return nil, err
-	}
-	out := []Event{}
-	if err := s.db.Select(ctx, &out, `SELECT e.id, e.kind, e.at, e.recorded_at, e.actor_id, u.name AS actor_name, e.from_status, e.to_status, e.reason, e.data
-		FROM ticket_events e LEFT JOIN users u ON u.id = e.actor_id WHERE e.ticket_id = ? ORDER BY e.at, e.id`, id); err != nil {
-		return nil, err
-	}
-	for i := range out {
-		out[i].Data = json.RawMessage(out[i].DataJSON)
-	}
-	return out, nil
-}
-
 // Comment is a remark on a ticket; internal ones are for staff only.
 type Comment struct {
 	ID         int64     `db:"id" json:"id"`

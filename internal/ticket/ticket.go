@@ -133,6 +133,7 @@ type Service struct {
 	zone      *time.Location
 	sla       SLAHook  // set by internal/app; nil leaves tickets without SLA
 	notifier  Notifier // set by internal/app; nil sends no watcher notifications
+	timelines timelineCache
 }
 
 // NewService wires the service.
