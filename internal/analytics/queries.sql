@@ -156,6 +156,29 @@ GROUP BY t.asset_id
 ) x
 WHERE {{having}}
 
+-- name: fault-recompute
+-- One row of the device roll-ups from the counted tickets (and the ticket being changed).
+SELECT COUNT(*) AS n, CAST(COALESCE(SUM(x.f), 0) AS BIGINT) AS fault_s, CAST(MAX(x.f) AS BIGINT) AS max_fault_s,
+       CAST(COALESCE(SUM(x.r), 0) AS BIGINT) AS repair_s, CAST(MAX(x.r) AS BIGINT) AS max_repair_s
+FROM (SELECT CASE WHEN t.repaired_at IS NOT NULL THEN EPOCH(t.repaired_at) - EPOCH(t.reported_at) - t.pending_seconds
+                  WHEN t.resolved_at IS NOT NULL THEN EPOCH(t.resolved_at) - EPOCH(t.reported_at) - t.pending_seconds END AS f,
+             EPOCH(t.repaired_at) - EPOCH(t.arrived_at) AS r
+      FROM tickets t
+      WHERE t.asset_id = ? AND t.day >= ? AND t.day <= ? AND t.org_id = ? AND COALESCE(t.vendor_org_id, 0) = ?
+        AND COALESCE(t.station_id, 0) = ? AND COALESCE(t.assignee_id, 0) = ? AND t.type = ?
+        AND (t.analytics_state IS NOT NULL OR t.id = ?)) x
+
+-- name: abnormal-page
+-- The devices over a threshold, a page of them in the report's order, and how many there are.
+SELECT x.asset_id, x.repairs, x.fault_s, x.max_fault_s, x.repair_s, x.max_repair_s, COUNT(*) OVER () AS total
+FROM {{from}} x
+WHERE {{having}}
+ORDER BY x.repairs DESC, x.fault_s DESC, x.asset_id
+LIMIT ? OFFSET ?
+
+-- name: abnormal-count
+SELECT count(*) FROM {{from}} x WHERE {{having}}
+
 -- name: abnormal-assets
 SELECT a.id, a.code, a.type, a.brand, a.model, a.org_id, o.name AS org_name, o.region, COALESCE(p.name, '') AS parent_name,
        a.vendor_org_id, v.name AS vendor_org_name

@@ -490,6 +490,14 @@ func (s *Service) TicketChanged(ctx context.Context, c ticket.SLAChange) error {
 	if err := s.apply(ctx, d); err != nil {
 		return err
 	}
+	var before *fact
+	if c.Before != nil {
+		b := s.factOf(c.Before)
+		before = &b
+	}
+	if err := s.applyFaults(ctx, c.After.ID, before, &after); err != nil {
+		return err
+	}
 	if old == nil || c.Before == nil || c.Before.OrgID != c.After.OrgID {
 		if err := s.noteOrgs(ctx, []int64{c.After.OrgID}); err != nil {
 			return err
@@ -962,6 +970,7 @@ func (s *Service) bulkSQL() *bulkStmts {
 			b.add = append(b.add, upsert("analytics_asset_"+g.grain+"s", append([]string{g.grain}, assetKeyCols...), append([]string{g.period}, assetKeyCols...),
 				[]string{"n"}, []string{"COUNT(*)"}, "on_device = 1"))
 		}
+		b.add = append(b.add, faultBulkSQL()...)
 		for _, ef := range engFamilies {
 			keys := append([]string{"day"}, ef.cols...)
 			b.add = append(b.add, upsert(ef.table, keys, keys, engMeasureCols, []string{"COUNT(*)", "SUM(work_s)"}, "field_work = 1"))

@@ -3,12 +3,14 @@ package analytics_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"lingting/internal/analytics"
 	"lingting/internal/asset"
 	"lingting/internal/audit"
 	"lingting/internal/scope"
@@ -186,6 +188,21 @@ func checkRollups(t *testing.T, a *testutil.TestApp, when string) {
 			"SELECT " + textRow([]string{"r." + g.grain, "r.asset_id", "r.org_id", "r.vendor_org_id", "r.type"}) + " AS k, CAST(r.n AS TEXT) AS v FROM " + table + " r",
 			"SELECT " + textRow(keys) + " AS k, CAST(COUNT(*) AS TEXT) AS v FROM tickets t WHERE t.analytics_state IS NOT NULL AND t.asset_id IS NOT NULL GROUP BY " +
 				strings.Join(keys, ", ")})
+	}
+	// The device roll-ups (00029): per device and key, the count, fault and
+	// repair seconds summed, and their maxima (empty: none has the time yet).
+	fault := `CASE WHEN t.repaired_at IS NOT NULL THEN EPOCH(t.repaired_at) - EPOCH(t.reported_at) - t.pending_seconds
+		WHEN t.resolved_at IS NOT NULL THEN EPOCH(t.resolved_at) - EPOCH(t.reported_at) - t.pending_seconds END`
+	repair := "EPOCH(t.repaired_at) - EPOCH(t.arrived_at)"
+	for _, g := range []struct{ grain, period string }{{"day", "t.day"}, {"month", "t.day / 100"}} {
+		table := "analytics_fault_" + g.grain + "s"
+		keys := []string{"t.asset_id", g.period, "t.org_id", "COALESCE(t.vendor_org_id, 0)", "COALESCE(t.station_id, 0)", "COALESCE(t.assignee_id, 0)", "t.type"}
+		checks = append(checks, check{table,
+			"SELECT " + textRow([]string{"r.asset_id", "r." + g.grain, "r.org_id", "r.vendor_org_id", "r.station_id", "r.assignee_id", "r.type"}) + " AS k, " +
+				textRow([]string{"r.n", "r.fault_s", "COALESCE(CAST(r.max_fault_s AS TEXT), '-')", "r.repair_s", "COALESCE(CAST(r.max_repair_s AS TEXT), '-')"}) + " AS v FROM " + table + " r",
+			"SELECT " + textRow(keys) + " AS k, " + textRow([]string{"COUNT(*)", "COALESCE(SUM(" + fault + "), 0)", "COALESCE(CAST(MAX(" + fault + ") AS TEXT), '-')",
+				"COALESCE(SUM(" + repair + "), 0)", "COALESCE(CAST(MAX(" + repair + ") AS TEXT), '-')"}) +
+				" AS v FROM tickets t WHERE t.analytics_state IS NOT NULL AND t.asset_id IS NOT NULL GROUP BY " + strings.Join(keys, ", ")})
 	}
 	var orgs []int64
 	if err := a.DB.Select(context.Background(), &orgs, `SELECT DISTINCT t.org_id FROM tickets t WHERE t.analytics_state IS NOT NULL
@@ -437,7 +454,8 @@ func TestRollupsEqualRecomputation(t *testing.T) {
 			tables = append(tables, "analytics_"+fam.name+"_days", "analytics_"+fam.name+"_months")
 		}
 		for _, q := range append([]string{"UPDATE tickets SET analytics_state = NULL"},
-			"DELETE FROM "+strings.Join(append(tables, "analytics_engineer_days", "analytics_engineer_org_days", "analytics_asset_days", "analytics_asset_months"), ";DELETE FROM ")) {
+			"DELETE FROM "+strings.Join(append(tables, "analytics_engineer_days", "analytics_engineer_org_days", "analytics_asset_days", "analytics_asset_months",
+				"analytics_fault_days", "analytics_fault_months"), ";DELETE FROM ")) {
 			for _, stmt := range strings.Split(q, ";") {
 				if _, err := a.DB.Exec(ctx, stmt); err != nil {
 					t.Fatal(err)
@@ -452,7 +470,80 @@ func TestRollupsEqualRecomputation(t *testing.T) {
 			step(tickets[rng.IntN(len(tickets))])
 		}
 		checkRollups(t, a, "after more changes")
+		checkDeviceReports(t, a, ctx, now)
 	})
+}
+
+// checkDeviceReports compares 异常服务 and the 故障原因 pages, which read the
+// roll-ups, with the same figures from the raw tickets.
+func checkDeviceReports(t *testing.T, a *testutil.TestApp, ctx context.Context, now time.Time) {
+	t.Helper()
+	zone, _ := time.LoadLocation("Asia/Shanghai")
+	day := func(t time.Time) int { y, m, d := t.In(zone).Date(); return y*10000 + int(m)*100 + d }
+	from, to := day(now.AddDate(0, 0, -50)), day(now) // ragged ends: months and days
+	var want []int64
+	if err := a.DB.Select(ctx, &want, `SELECT id FROM tickets WHERE asset_id IS NOT NULL AND type = 'repair' AND day >= ? AND day <= ?
+		ORDER BY reported_at DESC, id DESC`, from, to); err != nil || len(want) < 10 {
+		t.Fatalf("raw faults: %d %v", len(want), err)
+	}
+	for _, limit := range []int{3, 7, 50} {
+		var got []int64
+		for off := 0; off < len(want)+limit; off += limit {
+			r, err := a.Analytics.Causes(ctx, analytics.Filter{From: from, To: to, Limit: limit, Offset: off})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Total != len(want) {
+				t.Fatalf("causes total %d, raw %d", r.Total, len(want))
+			}
+			for _, it := range r.Items {
+				got = append(got, it.TicketID)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("causes by %d:\n got %v\nwant %v", limit, got, want)
+		}
+	}
+	fault := `CASE WHEN t.repaired_at IS NOT NULL THEN EPOCH(t.repaired_at) - EPOCH(t.reported_at) - t.pending_seconds
+		WHEN t.resolved_at IS NOT NULL THEN EPOCH(t.resolved_at) - EPOCH(t.reported_at) - t.pending_seconds END`
+	repair := "EPOCH(t.repaired_at) - EPOCH(t.arrived_at)"
+	for _, th := range []struct {
+		repairs    int
+		fault, rep float64
+		having     string
+	}{{2, 0, 0, "COUNT(*) >= 2"}, {3, 2, 0, "COUNT(*) >= 3 OR MAX(" + fault + ") > 7200"}, {9, 0, 1, "COUNT(*) >= 9 OR MAX(" + repair + ") > 3600"}} {
+		raw := readMap(t, a, fmt.Sprintf(`SELECT CAST(t.asset_id AS TEXT) AS k, %s AS v FROM tickets t
+			WHERE t.asset_id IS NOT NULL AND t.type = 'repair' AND t.day >= %d AND t.day <= %d GROUP BY t.asset_id HAVING %s`,
+			textRow([]string{"COUNT(*)", "COALESCE(SUM(" + fault + "), 0)", "COALESCE(MAX(" + fault + "), 0)", "COALESCE(SUM(" + repair + "), 0)",
+				"COALESCE(MAX(" + repair + "), 0)"}), from, to, th.having))
+		got := map[string]string{}
+		for off := 0; ; off += 4 {
+			r, err := a.Analytics.Abnormal(ctx, analytics.Filter{From: from, To: to, MinRepairs: th.repairs, MinFaultHours: th.fault, MinRepairHours: th.rep, Limit: 4, Offset: off})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Total != len(raw) {
+				t.Fatalf("abnormal %+v: total %d, raw %d", th, r.Total, len(raw))
+			}
+			if len(r.Items) == 0 {
+				break
+			}
+			for _, it := range r.Items {
+				got[fmt.Sprint(it.AssetID)] = fmt.Sprintf("%d|%g|%g|%g|%g", it.Repairs, it.FaultHours, it.MaxFaultHours, it.RepairHours, it.MaxRepairHours)
+			}
+		}
+		for k, v := range raw {
+			var n, fs, mf, rs, mr float64
+			fmt.Sscanf(strings.ReplaceAll(v, "|", " "), "%g %g %g %g %g", &n, &fs, &mf, &rs, &mr)
+			h := func(s float64) float64 { return math.Round(s/36) / 100 }
+			if w := fmt.Sprintf("%d|%g|%g|%g|%g", int(n), h(fs), h(mf), h(rs), h(mr)); got[k] != w {
+				t.Errorf("abnormal %+v device %s: %q, raw %q", th, k, got[k], w)
+			}
+		}
+		if len(raw) == 0 && th.repairs == 2 {
+			t.Errorf("no abnormal devices to compare")
+		}
+	}
 }
 
 func ptr2(s string) *string { return &s }
