@@ -33,8 +33,6 @@ func compareFaultKeys(a, b faultKey) int {
 		cmp.Compare(a.Type, b.Type))
 }
 
-var faultKeyCols = []string{"asset_id", "org_id", "vendor_org_id", "station_id", "assignee_id", "type"}
-
 // faultFamily names the device roll-up tables for Filter.sources.
 var faultFamily = &rollFamily{Name: "fault"}
 
