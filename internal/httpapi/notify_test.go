@@ -303,6 +303,13 @@ func TestNotificationAdminAPI(t *testing.T) {
 					}
 				}
 			}},
+			{Name: "robots never get scheduled reports or ticket notices", As: admin, Method: "POST", Path: "/api/v1/notifications/endpoints", Body: map[string]any{"name": "报表群", "kind": "wecom", "url": "https://qyapi.weixin.qq.com/x?key=1", "events": []string{"sla.warning", "report.scheduled", "ticket.comment"}}, Status: 422, Check: func(t *testing.T, r *testutil.Response) {
+				f := fieldsOf(r)
+				if f["events[0]"] != nil || !strings.Contains(fmt.Sprint(f["events[1]"]), "report.scheduled") || !strings.Contains(fmt.Sprint(f["events[2]"]), "ticket.comment") {
+					t.Errorf("fields: %v", f)
+				}
+			}},
+			{Name: "nothing was stored", As: admin, Method: "GET", Path: "/api/v1/notifications/endpoints", Status: 200, Lacks: []string{"报表群"}},
 			{Name: "a WeCom robot", As: admin, Method: "POST", Path: "/api/v1/notifications/endpoints", Body: map[string]any{"name": "运维群", "kind": "wecom", "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7xxx", "min_level": 2}, Status: 201, Contains: []string{`key=***`}, Lacks: []string{"693a91f6"}},
 			{Name: "duplicate name", As: admin, Method: "POST", Path: "/api/v1/notifications/endpoints", Body: map[string]any{"name": "运维群", "kind": "wecom", "url": "https://qyapi.weixin.qq.com/x?key=1"}, Status: 422, Contains: []string{`"name"`}},
 			{Name: "list", As: admin, Method: "GET", Path: "/api/v1/notifications/endpoints", Status: 200, Lacks: []string{"693a91f6"}},

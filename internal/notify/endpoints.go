@@ -120,6 +120,14 @@ type EndpointInput struct {
 
 var endpointKinds = []string{ChannelWeCom, ChannelDingTalk, ChannelWebhook}
 
+// EndpointKind reports whether robots and webhooks can receive a kind: a
+// scheduled report is e-mailed to its subscriber only (Direct), and ticket
+// notices carry comment text for the people who may see the ticket, so
+// subscribing an endpoint to them would promise deliveries that never come.
+func EndpointKind(kind string) bool {
+	return kind != KindReportScheduled && !isPersonalKind(kind)
+}
+
 // SaveEndpoint creates (id 0) or changes an endpoint (audited; secrets are
 // never in the audit log).
 func (s *Service) SaveEndpoint(ctx context.Context, id int64, in EndpointInput) (*Endpoint, error) {
@@ -164,6 +172,8 @@ func (s *Service) SaveEndpoint(ctx context.Context, id int64, in EndpointInput) 
 		for i, k := range in.Events {
 			if !slices.Contains(Kinds, k) {
 				v.Add(fmt.Sprintf("events[%d]", i), "未知事件："+k, "unknown event: "+k)
+			} else if !EndpointKind(k) {
+				v.Add(fmt.Sprintf("events[%d]", i), "该事件只发给个人，不发往群机器人或 Webhook："+k, "this event goes to people only, never to robots or webhooks: "+k)
 			} else if !slices.Contains(events, k) {
 				events = append(events, k)
 			}

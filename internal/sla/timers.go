@@ -359,6 +359,9 @@ func (tm *Timers) TicketChanged(ctx context.Context, c ticket.SLAChange) error {
 			r.Meet(at)
 		}
 	}
+	if err := tm.recordPauses(ctx, head.TicketID, rows, at, cal); err != nil {
+		return err
+	}
 	return tm.save(ctx, head, rows, cal, nil)
 }
 
@@ -588,6 +591,9 @@ func (tm *Timers) apply(ctx context.Context, c ticket.SLAChange, why string) err
 		}
 		rows = append(rows, r)
 	}
+	if err := tm.recordPauses(ctx, t.ID, rows, c.At, cal); err != nil {
+		return err
+	}
 	h := &ticketSLARow{TicketID: t.ID, PolicyID: p.ID, CalendarID: p.CalendarID, Generation: gen, Plan: string(plan)}
 	if err := tm.save(ctx, h, rows, cal, map[string]map[string]bool{}); err != nil {
 		return err
@@ -663,6 +669,10 @@ func (tm *Timers) FillSLA(ctx context.Context, ts []*ticket.Ticket) error {
 	if err := tm.db.Select(ctx, &rows, q, args...); err != nil {
 		return err
 	}
+	pauses, err := tm.pausesOf(ctx, ids)
+	if err != nil {
+		return err
+	}
 	byID := map[int64]*ticket.Ticket{}
 	for _, t := range ts {
 		byID[t.ID] = t
@@ -680,14 +690,18 @@ func (tm *Timers) FillSLA(ctx context.Context, ts []*ticket.Ticket) error {
 		paused := r.Paused()
 		breached := r.BreachedNow(now)
 		var remaining *int
-		if r.MetAt == nil {
-			cal, ok := cals[r.CalendarID]
-			if !ok {
+		stored := pauses[r.TicketID][r.Target]
+		var cal *Calendar
+		if r.MetAt == nil || hasOpen(stored) {
+			var ok bool
+			if cal, ok = cals[r.CalendarID]; !ok {
 				if cal, err = tm.svc.Calendar(ctx, r.CalendarID); err != nil {
 					return err
 				}
 				cals[r.CalendarID] = cal
 			}
+		}
+		if r.MetAt == nil {
 			from := now
 			if r.PausedSince != nil {
 				paused += max(Business(*r.PausedSince, now, cal), 0)
@@ -701,7 +715,8 @@ func (tm *Timers) FillSLA(ctx context.Context, ts []*ticket.Ticket) error {
 		if t.SLA.Targets == nil {
 			t.SLA.Targets = map[string]ticket.SLATarget{}
 		}
-		t.SLA.Targets[r.Target] = ticket.SLATarget{DueAt: r.DueAt, Breached: breached, MetAt: r.MetAt, PausedMinutes: int(paused / time.Minute), RemainingMinutes: remaining}
+		t.SLA.Targets[r.Target] = ticket.SLATarget{DueAt: r.DueAt, Breached: breached, MetAt: r.MetAt, PausedMinutes: int(paused / time.Minute), RemainingMinutes: remaining,
+			Pauses: slaPauses(stored, &r.TargetState, cal, now)}
 	}
 	return nil
 }

@@ -23,6 +23,18 @@ type SLATarget struct {
 	// RemainingMinutes is the business time left until DueAt (as of the
 	// pause for a paused target); nil once met or breached.
 	RemainingMinutes *int `json:"remaining_minutes,omitempty"`
+	// Pauses are the target's pauses, oldest first (their business minutes
+	// add up to PausedMinutes, except pauses from before they were recorded).
+	Pauses []SLAPause `json:"pauses"`
+}
+
+// SLAPause is one pause of a target: EndedAt is nil while it lasts, and
+// PausedMinutes is the business time it stopped the clock (up to now for an
+// ongoing pause).
+type SLAPause struct {
+	StartedAt     time.Time  `json:"started_at"`
+	EndedAt       *time.Time `json:"ended_at"`
+	PausedMinutes int        `json:"paused_minutes"`
 }
 
 // SLA change kinds passed to the hook.

@@ -18,6 +18,13 @@ export type NotifyKind = (typeof NOTIFY_KINDS)[number]
 /** Every kind the delivery log and the template editor label: NOTIFY_KINDS and the kinds that only reach people (ticket notices, customer messages). */
 export const LABELLED_KINDS = [...NOTIFY_KINDS, 'ticket.comment', 'ticket.mention', 'ticket.status', 'customer.ticket_received', 'customer.ticket_resolved', 'customer.survey'] as const
 
+/** Kinds that go to people only, never to robots or webhooks: the server rejects them in an endpoint's events. */
+export const PERSONAL_KINDS = ['report.scheduled', 'ticket.comment', 'ticket.mention', 'ticket.status'] as const
+/** Can a robot or webhook subscribe to this kind? */
+export function endpointCanReceive(kind: string): boolean {
+  return !(PERSONAL_KINDS as readonly string[]).includes(kind)
+}
+
 /** Kinds of endpoints: WeCom and DingTalk group robots, outgoing webhooks. */
 export const ENDPOINT_KINDS = ['wecom', 'dingtalk', 'webhook'] as const
 export type EndpointKind = (typeof ENDPOINT_KINDS)[number]

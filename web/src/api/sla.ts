@@ -126,6 +126,15 @@ export interface TicketSlaTarget {
   paused_minutes: number
   /** Business minutes left until due_at (as of the pause when paused); absent once met or breached. */
   remaining_minutes?: number | null
+  /** Each pause, oldest first (absent from servers before pauses were listed). */
+  pauses?: TicketSlaPause[]
+}
+
+/** One pause of a target: ended_at null while it lasts; paused_minutes in business time (up to now while it lasts). */
+export interface TicketSlaPause {
+  started_at: string
+  ended_at: string | null
+  paused_minutes: number
 }
 
 /** The sla member of the ticket JSON. */

@@ -80,6 +80,8 @@ const builtIn = {
   },
   'sla.warning': { kind: 'sla.warning', name: '即将超时预警', subject: '【即将超时】{{ticket_number}}', body: '还剩 {{remaining_hours}} 小时', custom: false, updated_at: null },
   'rating.survey': { kind: 'rating.survey', name: '满意度评价邀请', subject: '【满意度评价】{{ticket_number}}', body: '{{survey_url}}', custom: false, updated_at: null },
+  // e-mailed to its subscriber only: no robot or webhook may subscribe to it
+  'report.scheduled': { kind: 'report.scheduled', name: '定时报表', subject: '【定时报表】{{report}}', body: '{{report}}', custom: false, updated_at: null },
 } as Record<string, Record<string, unknown>>
 let templates = Object.values(builtIn).map((x) => ({ ...x }))
 const variables = [
@@ -284,6 +286,9 @@ describe('通知管理 and 通知设置', { timeout: 60_000 }, () => {
     tid('notify-endpoint-create')?.click()
     await vi.waitFor(() => expect(tid('notify-endpoint-dialog')).not.toBeNull(), { timeout: 15000 })
     await settle()
+    // the kinds come from the server's templates, less those that only reach people
+    expect(tid('notify-endpoint-event-sla.warning')).not.toBeNull()
+    expect(tid('notify-endpoint-event-report.scheduled')).toBeNull()
     type(inputOf('notify-endpoint-form-name'), '工单系统回调')
     ;(tid('notify-endpoint-kind-webhook')?.querySelector('input') as HTMLInputElement | null)?.click()
     await settle()

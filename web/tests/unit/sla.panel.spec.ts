@@ -22,7 +22,16 @@ const ticket = reactive({
     targets: {
       first_response: { due_at: iso(now - hour), met_at: iso(now - 1.5 * hour), breached: false, paused_minutes: 0 },
       arrival: { due_at: iso(now - 0.5 * hour), met_at: null, breached: true, paused_minutes: 0 },
-      resolution: { due_at: iso(now + 2 * hour + 5 * 60_000 + 30_000), met_at: null, breached: false, paused_minutes: 25 },
+      resolution: {
+        due_at: iso(now + 2 * hour + 5 * 60_000 + 30_000),
+        met_at: null,
+        breached: false,
+        paused_minutes: 25,
+        pauses: [
+          { started_at: '2026-11-23T01:00:00Z', ended_at: '2026-11-23T01:10:00Z', paused_minutes: 10 },
+          { started_at: '2026-11-23T02:00:00Z', ended_at: null, paused_minutes: 15 },
+        ],
+      },
     } as Record<string, unknown>,
   },
 })
@@ -98,6 +107,15 @@ describe('ticket SLA panel and notification bell', { timeout: 60_000 }, () => {
     expect(tid('ticket-sla-target-resolution')?.getAttribute('data-state')).toBe('running')
     expect(tid('ticket-sla-state-resolution')?.textContent?.trim()).toBe('剩余 2 小时 5 分')
     expect(tid('ticket-sla-target-resolution')?.textContent).toContain('暂停 25 分钟')
+    // each pause: the finished one with its span, the ongoing one as such (times in Asia/Shanghai)
+    expect(tid('ticket-sla-pauses-first_response')).toBeNull()
+    const pauses = tid('ticket-sla-pauses-resolution')!.querySelectorAll<HTMLElement>('[data-test="ticket-sla-pause"]')
+    expect([...pauses].map((p) => [p.getAttribute('data-open'), p.getAttribute('data-minutes')])).toEqual([
+      ['false', '10'],
+      ['true', '15'],
+    ])
+    expect(pauses[0]?.textContent?.trim()).toBe('2026-11-23 09:00 – 2026-11-23 09:10，10 分钟')
+    expect(pauses[1]?.textContent?.trim()).toBe('自 2026-11-23 10:00 起暂停中，已 15 分钟')
   })
 
   it('says so when no policy applies', async () => {

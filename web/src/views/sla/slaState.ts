@@ -1,5 +1,5 @@
 // The state of a ticket's SLA target at an instant, for the ticket page's panel. Pure.
-import { SLA_TARGETS, type SlaTarget, type TicketSla, type TicketSlaTarget } from '../../api/sla'
+import { SLA_TARGETS, type SlaTarget, type TicketSla, type TicketSlaPause, type TicketSlaTarget } from '../../api/sla'
 
 /**
  * met: met in time; met_late: met after the deadline; breached: open past the deadline;
@@ -14,6 +14,8 @@ export interface TargetView {
   due_at: string
   met_at: string | null
   paused_minutes: number
+  /** Each pause, oldest first. */
+  pauses: TicketSlaPause[]
   /** running / paused: minutes left; breached: minutes over; met_late: minutes late; met: minutes to spare. */
   minutes: number
 }
@@ -22,7 +24,7 @@ const minutesBetween = (a: number, b: number) => Math.floor(Math.abs(b - a) / 60
 
 export function targetState(target: SlaTarget, tg: TicketSlaTarget, now: number, paused = false): TargetView {
   const due = Date.parse(tg.due_at)
-  const base = { target, due_at: tg.due_at, met_at: tg.met_at, paused_minutes: tg.paused_minutes ?? 0 }
+  const base = { target, due_at: tg.due_at, met_at: tg.met_at, paused_minutes: tg.paused_minutes ?? 0, pauses: tg.pauses ?? [] }
   if (tg.met_at) {
     const met = Date.parse(tg.met_at)
     const late = tg.breached || met > due
