@@ -34,6 +34,7 @@ func (s *Server) slaRoutes() {
 	s.api("DELETE /api/v1/calendars/{id}", "sla.update", h.deleteCalendar)
 	s.api("POST /api/v1/calendars/{id}/china-holidays", "sla.update", h.chinaHolidays)
 	s.api("GET /api/v1/calendars/{id}/export.csv", "sla.read", h.exportCalendar)
+	s.api("GET /api/v1/calendars/{id}/export.ics", "sla.read", h.exportCalendarICal)
 	s.api("POST /api/v1/calendars/{id}/import", "sla.update", h.importCalendar)
 	s.api("GET /api/v1/calendars/{id}/preview", "sla.read", h.preview)
 
@@ -139,11 +140,38 @@ func (h *slaAPI) exportCalendar(w http.ResponseWriter, r *http.Request, _ *auth.
 	return nil
 }
 
+// exportCalendarICal answers the calendar's marked dates as iCalendar: one
+// all-day event per holiday and make-up working day (see sla.WriteICal).
+func (h *slaAPI) exportCalendarICal(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	c, err := h.svc.Calendar(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := sla.WriteICal(&buf, c); err != nil {
+		return err
+	}
+	downloadHeaders(w, "text/calendar; charset=utf-8", "日历-"+c.Name+".ics")
+	_, _ = w.Write(buf.Bytes())
+	return nil
+}
+
+func mediaType(r *http.Request) string {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return ct
+}
+
 // maxCalendarCSV bounds an imported calendar file (about 20,000 dates).
 const maxCalendarCSV = 512 << 10
 
-// importCalendar takes the CSV as the request body (text/csv) or as the
-// multipart field "file"; ?mode=replace drops the calendar's own marks first.
+// importCalendar takes a CSV or iCalendar file as the request body (text/csv,
+// text/calendar) or as the multipart field "file"; ?mode=replace drops the
+// calendar's own marks first, ?unknown=holiday takes iCalendar events of no
+// recognisable kind as holidays (a feed of days off).
 func (h *slaAPI) importCalendar(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
 	id, err := pathID(r)
 	if err != nil {
@@ -153,11 +181,24 @@ func (h *slaAPI) importCalendar(w http.ResponseWriter, r *http.Request, _ *auth.
 	if mode != "" && mode != "merge" && mode != "replace" {
 		return apperr.Field("mode", "mode 须为 merge 或 replace", "mode must be merge or replace")
 	}
+	format, unknown := r.URL.Query().Get("format"), r.URL.Query().Get("unknown")
+	if format != "" && format != "csv" && format != "ics" {
+		return apperr.Field("format", "format 须为 csv 或 ics", "format must be csv or ics")
+	}
+	if unknown != "" && unknown != "error" && unknown != "holiday" {
+		return apperr.Field("unknown", "unknown 须为 error 或 holiday", "unknown must be error or holiday")
+	}
 	data, err := readCSVBody(w, r)
 	if err != nil {
 		return err
 	}
-	c, err := h.svc.ImportCSV(r.Context(), id, data, mode == "replace")
+	// iCalendar when asked for, sent as text/calendar or starting BEGIN:VCALENDAR; CSV otherwise
+	var c *sla.Calendar
+	if format == "ics" || (format == "" && (mediaType(r) == "text/calendar" || sla.IsICal(data))) {
+		c, err = h.svc.ImportICal(r.Context(), id, data, mode == "replace", unknown == "holiday")
+	} else {
+		c, err = h.svc.ImportCSV(r.Context(), id, data, mode == "replace")
+	}
 	if err != nil {
 		return err
 	}
@@ -185,8 +226,8 @@ func readCSVBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 		}
 		defer f.Close()
 		src = f
-	} else if ct != "text/csv" && ct != "text/plain" && ct != "application/octet-stream" {
-		return nil, apperr.New(apperr.UnsupportedMediaType, "请以 text/csv 或 multipart/form-data（字段 file）上传", "send text/csv or multipart/form-data (field file)")
+	} else if ct != "text/csv" && ct != "text/calendar" && ct != "text/plain" && ct != "application/octet-stream" {
+		return nil, apperr.New(apperr.UnsupportedMediaType, "请以 text/csv、text/calendar 或 multipart/form-data（字段 file）上传", "send text/csv, text/calendar or multipart/form-data (field file)")
 	}
 	data, err := io.ReadAll(io.LimitReader(src, maxCalendarCSV+1))
 	var maxErr *http.MaxBytesError

@@ -45,8 +45,8 @@ var (
 
 func openAPIRouter() (routers.Router, error) {
 	specOnce.Do(func() {
-		// Printable pages (QR cards) are documented as text/html; their bodies are not JSON.
-		for _, t := range []string{"text/html", "image/png", "image/jpeg", "application/pdf"} {
+		// Printable pages (QR cards) are documented as text/html, calendars as text/calendar; their bodies are not JSON.
+		for _, t := range []string{"text/html", "image/png", "image/jpeg", "application/pdf", "text/calendar"} {
 			openapi3filter.RegisterBodyDecoder(t, openapi3filter.FileBodyDecoder)
 		}
 		var doc *openapi3.T

@@ -165,6 +165,16 @@ export const calendarsApi = {
     form.append('file', file)
     return http.post<Calendar>(`/calendars/${id}/import`, form, { query: { mode } })
   },
+  /**
+   * Marks dates from an iCalendar (.ics) file: all-day events, holidays or make-up working days by
+   * CATEGORIES / X-LINGTING-KIND / summary; unknownAsHoliday takes events of no known kind as
+   * holidays (a feed of days off), otherwise they answer 422 naming their line.
+   */
+  importIcs: (id: number, file: File | Blob, mode: 'merge' | 'replace' = 'merge', unknownAsHoliday = false) => {
+    const form = new FormData()
+    form.append('file', file)
+    return http.post<Calendar>(`/calendars/${id}/import`, form, { query: { mode, format: 'ics', unknown: unknownAsHoliday ? 'holiday' : 'error' } })
+  },
   /** The deadline after `minutes` business minutes from `start` (RFC 3339; now when empty). */
   preview: (id: number, start: string | null, minutes: number) =>
     http.get<CalendarPreview>(`/calendars/${id}/preview`, { start: start || undefined, minutes }),
@@ -173,6 +183,11 @@ export const calendarsApi = {
 /** Address of a calendar's marked dates as CSV (a download link). */
 export function calendarExportUrl(id: number): string {
   return buildUrl(`/calendars/${id}/export.csv`)
+}
+
+/** Address of a calendar's marked dates as iCalendar (.ics, all-day events; a download link). */
+export function calendarExportIcsUrl(id: number): string {
+  return buildUrl(`/calendars/${id}/export.ics`)
 }
 
 export const slaPoliciesApi = {

@@ -112,6 +112,7 @@ function pop(phone: string, callId?: number) {
 }
 
 const requests: { method: string; url: string; body?: Record<string, unknown> }[] = []
+const uploads: { query: Record<string, string>; name: string; text: string }[] = []
 
 function reply(status: number, body?: unknown) {
   return new Response(body === undefined ? null : JSON.stringify(body), { status })
@@ -142,6 +143,15 @@ const fakeFetch = vi.fn(async (url: string, init: RequestInit) => {
     case 'PUT /api/v1/calendars/1':
       calendar = { ...calendar, ...body }
       return reply(200, calendar)
+    case 'POST /api/v1/calendars/1/import': {
+      // the form carries the file; the fake marks what a holiday feed would
+      const file = (init.body as FormData).get('file') as File
+      uploads.push({ query: Object.fromEntries(query), name: file.name, text: await file.text() })
+      if (query.get('format') === 'ics' && query.get('unknown') !== 'holiday')
+        return reply(422, { error: { code: 'invalid', message: '校验失败', details: { fields: { 'line 9': '无法判断是节假日还是调休上班日：公司年会' } } } })
+      calendar = { ...calendar, holidays: ['2027-01-01', '2027-01-15'], workdays: [] }
+      return reply(200, calendar)
+    }
     case 'GET /api/v1/calendars/1/preview': {
       // a day later for every holiday marked: enough to see the answer follow the calendar
       const n = (calendar.holidays as string[]).length
@@ -282,6 +292,30 @@ describe('service-level pages and the agent desk', { timeout: 60_000 }, () => {
     expect((put?.body?.weekly as Record<string, string[][]>).mon).toEqual(day)
     // the preview runs again on the saved calendar
     await vi.waitFor(() => expect(tid('calendar-preview-deadline')?.getAttribute('data-deadline')).toBe('2026-10-13 10:00'), { timeout: 15000 })
+  })
+
+  it('exports and imports iCal next to the CSV buttons', async () => {
+    expect(tid('calendar-export-ics')?.getAttribute('href')).toBe('/api/v1/calendars/1/export.ics')
+    expect(tid('calendar-export')?.getAttribute('href')).toBe('/api/v1/calendars/1/export.csv')
+    expect(tid('calendar-import-ics-file')?.getAttribute('accept')).toContain('.ics')
+    const feed = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n'
+    const pick = (file: File) => {
+      const input = tid('calendar-import-ics-file') as HTMLInputElement
+      Object.defineProperty(input, 'files', { value: [file], configurable: true })
+      input.dispatchEvent(new Event('change'))
+    }
+    // an event of no kind: the server's line error is shown, nothing changes
+    pick(new File([feed], '节假日.ics', { type: 'text/calendar' }))
+    await vi.waitFor(() => expect(document.body.textContent).toContain('公司年会'), { timeout: 15000 })
+    expect(uploads.at(-1)?.query).toMatchObject({ format: 'ics', mode: 'merge', unknown: 'error' })
+    expect(uploads.at(-1)?.text).toBe(feed)
+    // as a feed of days off
+    tid('calendar-import-ics-unknown')?.querySelector('input')?.click()
+    await settle()
+    pick(new File([feed], '节假日.ics', { type: 'text/calendar' }))
+    await vi.waitFor(() => expect(uploads.length).toBe(2), { timeout: 15000 })
+    expect(uploads[1]?.query).toMatchObject({ format: 'ics', unknown: 'holiday' })
+    await vi.waitFor(() => expect(document.body.textContent).toContain('节假日 2 天'), { timeout: 15000 })
   })
 
   it('refuses overlapping hours before saving', async () => {
