@@ -323,7 +323,7 @@ func ensureRatings(ctx context.Context, e *Env, w *world, n int, seed uint64) (r
 	el, cpu := time.Since(start), cpuTime()-cpu0
 	post := time.Now()
 	if e.App.DB.Dialect == store.Postgres {
-		if _, err := e.App.DB.Writer().ExecContext(ctx, "VACUUM ANALYZE service_sessions, ratings, rating_daily, rating_monthly, rating_org_monthly, session_daily, session_monthly"); err != nil {
+		if _, err := e.App.DB.Writer().ExecContext(ctx, "VACUUM ANALYZE service_sessions, ratings, rating_daily, rating_monthly, rating_org_monthly, rating_staff_monthly, session_daily, session_monthly"); err != nil {
 			return st, err
 		}
 	} else if _, err := e.App.DB.Exec(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {

@@ -306,13 +306,19 @@ func (a *App) StartWorkers(ctx context.Context) {
 	go func() { defer a.workers.Done(); a.ReportJobs.Run(ctx) }()
 }
 
-// runDeviceWatch alerts administrators about rating devices gone offline.
+// runDeviceWatch alerts administrators about rating devices gone offline, and
+// opens the follow-ups of device ratings left in the outbox (by a crash after
+// the commit, or a failure: the batcher drains the outbox right after every
+// commit that queued one).
 func (a *App) runDeviceWatch(ctx context.Context) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
 		if _, err := a.Ratings.AlertOfflineDevices(ctx); err != nil && ctx.Err() == nil {
 			slog.Warn("device watch", "err", err)
+		}
+		if _, err := a.Ratings.DrainFollowups(ctx); err != nil && ctx.Err() == nil {
+			slog.Warn("rating follow-up outbox", "err", err)
 		}
 		select {
 		case <-ctx.Done():

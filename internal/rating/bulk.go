@@ -84,9 +84,10 @@ var (
 	ratingBulkCols = []string{"id", "channel", "session_id", "ticket_id", "link_id", "counter_id", "org_id", "vendor_org_id", "staff_id",
 		"business_type_id", "level", "scale", "satisfied", "reasons", "comment", "once_key", "idem_key", "fingerprint", "device_cookie",
 		"corrects_id", "correction_note", "rated_at", "day", "created_by", "created_at"}
-	rollupKeyCols    = []string{"org_id", "staff_id", "counter_id", "business_type_id", "channel", "vendor_org_id", "level", "scale", "satisfied"}
-	orgRollupKeyCols = []string{"org_id", "business_type_id", "channel", "vendor_org_id", "level", "scale", "satisfied"}
-	sessionSumCols   = []string{"org_id", "staff_id", "counter_id", "business_type_id", "sessions", "ended", "handle_seconds", "waited", "wait_seconds"}
+	rollupKeyCols      = []string{"org_id", "staff_id", "counter_id", "business_type_id", "channel", "vendor_org_id", "level", "scale", "satisfied"}
+	orgRollupKeyCols   = []string{"org_id", "business_type_id", "channel", "vendor_org_id", "level", "scale", "satisfied"}
+	staffRollupKeyCols = []string{"org_id", "staff_id", "vendor_org_id", "satisfied"}
+	sessionSumCols     = []string{"org_id", "staff_id", "counter_id", "business_type_id", "sessions", "ended", "handle_seconds", "waited", "wait_seconds"}
 )
 
 // ratingKey is one roll-up row's key (period: day or month).
@@ -193,7 +194,7 @@ func (l *historyLoader) load(ctx context.Context, h History) error {
 			return err
 		}
 		var ratings, corrections []*flatRating
-		daily, monthly, orgMonthly := map[ratingKey]int64{}, map[ratingKey]int64{}, map[ratingKey]int64{}
+		daily, monthly, orgMonthly, staffMonthly := map[ratingKey]int64{}, map[ratingKey]int64{}, map[ratingKey]int64{}, map[ratingKey]int64{}
 		sessions, sessionMonths := map[sessionKey]*sessionSums{}, map[sessionKey]*sessionSums{}
 		sessionRows := make([]any, 0, len(h.Sessions)*len(sessionBulkCols))
 		add := func(hr *HistoryRating, session int64, counter, org, staff, bt, link int64, onceKey any) error {
@@ -312,6 +313,7 @@ func (l *historyLoader) load(ctx context.Context, h History) error {
 			daily[k]++
 			k.period = day / 100
 			monthly[k]++
+			staffMonthly[ratingKey{period: k.period, org: k.org, staff: k.staff, vendor: k.vendor, satisfied: k.satisfied}]++
 			k.staff, k.counter = 0, 0
 			orgMonthly[k]++
 		}
@@ -344,13 +346,16 @@ func (l *historyLoader) load(ctx context.Context, h History) error {
 			keyCols    []string
 			rows       map[ratingKey]int64
 		}{{"rating_daily", "day", rollupKeyCols, daily}, {"rating_monthly", "month", rollupKeyCols, monthly},
-			{"rating_org_monthly", "month", orgRollupKeyCols, orgMonthly}} {
+			{"rating_org_monthly", "month", orgRollupKeyCols, orgMonthly}, {"rating_staff_monthly", "month", staffRollupKeyCols, staffMonthly}} {
 			keys := slices.SortedFunc(maps.Keys(t.rows), compareRatingKeys)
 			args := make([]any, 0, len(keys)*(len(t.keyCols)+2))
 			for _, k := range keys {
-				if len(t.keyCols) == len(rollupKeyCols) {
+				switch len(t.keyCols) {
+				case len(rollupKeyCols):
 					args = append(args, k.period, k.org, k.staff, k.counter, k.businessType, k.channel, k.vendor, k.level, k.scale, k.satisfied, t.rows[k])
-				} else {
+				case len(staffRollupKeyCols):
+					args = append(args, k.period, k.org, k.staff, k.vendor, k.satisfied, t.rows[k])
+				default:
 					args = append(args, k.period, k.org, k.businessType, k.channel, k.vendor, k.level, k.scale, k.satisfied, t.rows[k])
 				}
 			}

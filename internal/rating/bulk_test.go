@@ -65,6 +65,39 @@ func bulkRatingRecount(t *testing.T, db *store.DB, table string) (fromRaw, rolle
 	return fromRaw, rolled
 }
 
+// staffRatingRecount recomputes rating_staff_monthly (month, org, staff,
+// vendor, satisfied) from the raw rows.
+func staffRatingRecount(t *testing.T, db *store.DB) (fromRaw, rolled map[string]int64) {
+	t.Helper()
+	collect := func(q string) map[string]int64 {
+		var rs []struct {
+			P      int   `db:"p"`
+			Org    int64 `db:"org_id"`
+			Staff  int64 `db:"staff_id"`
+			Vendor int64 `db:"vendor_org_id"`
+			Sat    int   `db:"satisfied"`
+			N      int64 `db:"n"`
+		}
+		if err := db.Select(context.Background(), &rs, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		out := map[string]int64{}
+		for _, r := range rs {
+			if r.N != 0 {
+				out[fmt.Sprintf("%d/%d/%d/%d/%d", r.P, r.Org, r.Staff, r.Vendor, r.Sat)] += r.N
+			}
+		}
+		return out
+	}
+	sat := "CASE WHEN r.satisfied THEN 1 ELSE 0 END"
+	fromRaw = collect(`SELECT r.day / 100 AS p, r.org_id, COALESCE(r.staff_id, 0) AS staff_id, COALESCE(r.vendor_org_id, 0) AS vendor_org_id,
+		` + sat + ` AS satisfied, count(*) AS n
+		FROM ratings r WHERE NOT EXISTS (SELECT 1 FROM ratings c WHERE c.corrects_id = r.id)
+		GROUP BY r.day / 100, r.org_id, COALESCE(r.staff_id, 0), COALESCE(r.vendor_org_id, 0), ` + sat)
+	rolled = collect(`SELECT month AS p, org_id, staff_id, vendor_org_id, satisfied, n FROM rating_staff_monthly`)
+	return fromRaw, rolled
+}
+
 type bulkSessionSums struct{ Sessions, Ended, Handle, Waited, Wait int64 }
 
 // bulkSessionRecount recomputes session_daily (monthly: session_monthly) from
@@ -160,8 +193,13 @@ func bulkSessionRecount(t *testing.T, db *store.DB, monthly bool) (fromRaw, roll
 // checkRollups fails unless every roll-up equals its recomputation.
 func checkRollups(t *testing.T, db *store.DB) {
 	t.Helper()
-	for _, table := range []string{"rating_daily", "rating_monthly", "rating_org_monthly"} {
-		raw, rolled := bulkRatingRecount(t, db, table)
+	for _, table := range []string{"rating_daily", "rating_monthly", "rating_org_monthly", "rating_staff_monthly"} {
+		var raw, rolled map[string]int64
+		if table == "rating_staff_monthly" {
+			raw, rolled = staffRatingRecount(t, db)
+		} else {
+			raw, rolled = bulkRatingRecount(t, db, table)
+		}
 		if len(raw) == 0 || !maps.Equal(raw, rolled) {
 			diff := 0
 			for k, v := range raw {

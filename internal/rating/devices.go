@@ -358,7 +358,7 @@ func (s *Service) applyEvent(ctx context.Context, d *Device, ev DeviceEvent) (*E
 	if prior, err := s.priorEvent(ctx, d.ID, ev.EventID); err != nil || prior != nil {
 		return prior, err
 	}
-	c := Caller{Device: d}
+	c := Caller{Device: d, viaOutbox: true}
 	out := &EventResult{EventID: ev.EventID, Type: ev.Type}
 	switch ev.Type {
 	case "session_start":

@@ -11,8 +11,10 @@ import (
 
 // openFollowup opens a 回访 ticket for a poor rating, at the rated org,
 // assigned to the nearest supervisor (a user of the staff member's org or an
-// ancestor holding rating.followup). It runs inside the rating's transaction:
-// a rating without its follow-up is never committed.
+// ancestor holding rating.followup). It runs inside the rating's transaction
+// (a rating without its follow-up is never committed), or for a device event
+// inside the transaction that takes the rating out of the follow-up outbox
+// (followup_outbox.go).
 func (s *Service) openFollowup(ctx context.Context, ratingID int64, r *Rating) error {
 	ctx = system(ctx)
 	who := "服务"

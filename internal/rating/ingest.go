@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"lingting/internal/store"
@@ -43,6 +44,8 @@ type eventJob struct {
 type eventBatcher struct {
 	s     *Service
 	queue chan *eventJob
+
+	followups atomic.Bool // the batch queued a follow-up (followup_outbox.go)
 
 	mu      sync.Mutex
 	running bool
@@ -181,6 +184,9 @@ func (b *eventBatcher) commit(first *eventJob) int {
 			}
 			return nil
 		})
+	}
+	if b.followups.Swap(false) && err == nil {
+		s.kickFollowups()
 	}
 	for _, j := range batch {
 		if err != nil { // nothing of the batch was committed

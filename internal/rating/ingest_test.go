@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"lingting/internal/apperr"
 	"lingting/internal/demo"
@@ -175,6 +176,27 @@ func TestDeviceEventsGroupCommit(t *testing.T) {
 				sessions, ended, ratings, events, len(devices), rated+early, early, 2*len(devices)+early+rated)
 		}
 		checkRollups(t, a.DB)
+		// Every poor rating (level 1 or 2 of 4) gets one 回访 ticket, through
+		// the outbox after its commit.
+		var poor, followups, queued int
+		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			for q, dst := range map[string]*int{
+				"SELECT count(*) FROM ratings WHERE channel = 'device' AND level <= 2": &poor,
+				`SELECT count(*) FROM rating_followups f JOIN ratings r ON r.id = f.rating_id JOIN tickets t ON t.id = f.ticket_id
+					WHERE r.channel = 'device' AND t.type = 'follow_up'`: &followups,
+				"SELECT count(*) FROM rating_followup_outbox": &queued,
+			} {
+				if err := a.DB.Get(ctx, dst, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if poor > 0 && followups == poor && queued == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d poor device ratings, %d follow-ups, %d queued", poor, followups, queued)
+			}
+		}
 
 		// A revoked device is refused at once, though its token was just cached.
 		if _, err := svc.DeviceByToken(ctx, tokens[0]); err != nil {

@@ -57,6 +57,7 @@ type Service struct {
 	devices  *ttlCache[string, Device]  // by token hash (cache.go)
 	settings *ttlCache[int64, Settings] // in force at an org
 	events   *eventBatcher              // group commit of device events (ingest.go)
+	drainer  followupDrainer            // opens queued follow-ups (followup.go)
 }
 
 // NewService wires the service. Days are counted in Asia/Shanghai.

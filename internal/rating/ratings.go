@@ -209,7 +209,12 @@ func (s *Service) rateTx(ctx context.Context, c Caller, visitor Visitor, in Rate
 		return 0, err
 	}
 	if set.FollowupMax > 0 && in.Level <= set.FollowupMax {
-		if err := s.openFollowup(ctx, id, r); err != nil {
+		if c.viaOutbox {
+			err = s.queueFollowup(ctx, id)
+		} else {
+			err = s.openFollowup(ctx, id, r)
+		}
+		if err != nil {
 			return 0, err
 		}
 	}
@@ -333,8 +338,9 @@ func (s *Service) insert(ctx context.Context, r *Rating, onceKey, idem any, visi
 }
 
 // roll adds (sign 1) or removes (sign −1, a corrected rating) r in the roll-ups:
-// by day and by month with every key, and by month without staff and counter
-// (rating_org_monthly, what bank- and branch-wide reports read).
+// by day and by month with every key, by month without staff and counter
+// (rating_org_monthly, what bank- and branch-wide reports read), and by month,
+// staff member and satisfied alone (rating_staff_monthly, staff rankings).
 func (s *Service) roll(ctx context.Context, day int, r *Rating, sign int) error {
 	sat := 0
 	if r.Satisfied {
@@ -358,6 +364,12 @@ func (s *Service) roll(ctx context.Context, day int, r *Rating, sign int) error 
 		ON CONFLICT (month, org_id, business_type_id, channel, vendor_org_id, level, scale, satisfied)
 		DO UPDATE SET n = rating_org_monthly.n + excluded.n`,
 		day/100, r.OrgID, deref(r.BusinessTypeID), r.Channel, deref(r.VendorOrgID), r.Level, r.Scale, sat, sign)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.Exec(ctx, `INSERT INTO rating_staff_monthly (month, org_id, staff_id, vendor_org_id, satisfied, n) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (month, org_id, staff_id, vendor_org_id, satisfied) DO UPDATE SET n = rating_staff_monthly.n + excluded.n`,
+		day/100, r.OrgID, deref(r.StaffID), deref(r.VendorOrgID), sat, sign)
 	return err
 }
 

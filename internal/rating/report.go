@@ -28,6 +28,7 @@ type ReportFilter struct {
 	scopeImplied bool   // the OrgID subtree lies inside the caller's scope: its predicate alone suffices
 	skipSessions bool   // rankings show no session figures
 	orgLevel     bool   // the report needs no staff or counter: read rating_org_monthly
+	staffLevel   bool   // a staff ranking without channel, counter or type filters: read rating_staff_monthly
 }
 
 // Summary is the figures of one group (or of everything).
@@ -326,6 +327,10 @@ func (s *Service) plan(ctx context.Context, f *ReportFilter) error {
 	// rating_org_monthly has no staff_id or counter_id: usable when nothing
 	// filters or groups by them and the scope does not match on staff.
 	f.orgLevel = f.StaffID == 0 && f.CounterID == 0 && f.GroupBy != "staff" && f.GroupBy != "counter" && (sc.All || !sc.Self)
+	// rating_staff_monthly keeps org, staff, vendor and satisfied alone: what
+	// a staff ranking shows (n, satisfied) under any scope, unless it filters
+	// on a dimension the roll-up does not keep.
+	f.staffLevel = f.skipSessions && f.GroupBy == "staff" && f.Channel == "" && f.CounterID == 0 && f.BusinessTypeID == 0
 	return nil
 }
 
@@ -438,9 +443,14 @@ func (s *Service) ratingAggregates(ctx context.Context, f ReportFilter) ([]aggRo
 			// rating_monthly_org_staff then delivers the groups in order.
 			keys = "d.org_id, " + keys
 		}
+		cols := "d.level, d.scale, d.satisfied, d.channel"
+		if p.monthly && f.staffLevel {
+			// Levels, scale and channel are not in it: a ranking does not show them.
+			table, cols, keys = "rating_staff_monthly", "0 AS level, 0 AS scale, d.satisfied, '' AS channel", "d.staff_id, d.satisfied"
+		}
 		w, args := filterSQL(ctx, f, p, false)
 		var rows []aggRow
-		err := s.db.Select(ctx, &rows, "SELECT "+g+" AS g, d.level, d.scale, d.satisfied, d.channel, CAST(SUM(d.n) AS BIGINT) AS n FROM "+table+" d"+join+w+
+		err := s.db.Select(ctx, &rows, "SELECT "+g+" AS g, "+cols+", CAST(SUM(d.n) AS BIGINT) AS n FROM "+table+" d"+join+w+
 			" GROUP BY "+keys+" HAVING SUM(d.n) <> 0", args...)
 		if err != nil {
 			return nil, err

@@ -47,6 +47,10 @@ func TestReportPathsKeepScope(t *testing.T) {
 			}
 			return n
 		}
+		// rcount counts the raw ratings of q, and those of them tied to a staff member (what a staff ranking lists).
+		rcount := func(q string, args ...any) [2]int64 {
+			return [2]int64{count(q, args...), count(q+" AND r.staff_id IS NOT NULL", args...)}
+		}
 		under := func(col, path string) string {
 			return col + " IN (SELECT id FROM orgs WHERE path LIKE '" + path + "%')"
 		}
@@ -54,26 +58,26 @@ func TestReportPathsKeepScope(t *testing.T) {
 			name     string
 			sc       scope.Scope
 			orgID    int64
-			ratings  int64
+			ratings  [2]int64 // all, with a staff member
 			sessions int64
 		}{
 			{"bank subtree, org filter of a sub-branch", scope.Scope{Roots: []string{orgOf("HXB").Path}, Axis: scope.AxisClient}, hd.ID,
-				count("SELECT count(*)"+current+" AND "+under("r.org_id", hd.Path), from, to),
+				rcount("SELECT count(*)"+current+" AND "+under("r.org_id", hd.Path), from, to),
 				count("SELECT count(*) FROM service_sessions WHERE day BETWEEN ? AND ? AND "+under("org_id", hd.Path), from, to)},
 			{"branch subtree, whole scope", scope.Scope{Roots: []string{bj.Path}, Axis: scope.AxisBoth}, 0,
-				count("SELECT count(*)"+current+" AND ("+under("r.org_id", bj.Path)+" OR "+under("r.vendor_org_id", bj.Path)+")", from, to),
+				rcount("SELECT count(*)"+current+" AND ("+under("r.org_id", bj.Path)+" OR "+under("r.vendor_org_id", bj.Path)+")", from, to),
 				count("SELECT count(*) FROM service_sessions WHERE day BETWEEN ? AND ? AND "+under("org_id", bj.Path), from, to)},
 			{"the branch org only, org filter of the branch: not its children", scope.Scope{OrgIDs: []int64{bj.ID}, Axis: scope.AxisClient}, bj.ID,
-				count("SELECT count(*)"+current+" AND r.org_id = ?", from, to, bj.ID),
+				rcount("SELECT count(*)"+current+" AND r.org_id = ?", from, to, bj.ID),
 				count("SELECT count(*) FROM service_sessions WHERE day BETWEEN ? AND ? AND org_id = ?", from, to, bj.ID)},
-			{"another branch's subtree, org filter outside it", scope.Scope{Roots: []string{sh.Path}, Axis: scope.AxisClient}, hd.ID, 0, 0},
+			{"another branch's subtree, org filter outside it", scope.Scope{Roots: []string{sh.Path}, Axis: scope.AxisClient}, hd.ID, [2]int64{}, 0},
 			{"vendor axis rooted at the branch, org filter of the branch", scope.Scope{Roots: []string{bj.Path}, Axis: scope.AxisVendor}, bj.ID,
-				count("SELECT count(*)"+current+" AND "+under("r.org_id", bj.Path)+" AND "+under("r.vendor_org_id", bj.Path), from, to), -1},
+				rcount("SELECT count(*)"+current+" AND "+under("r.org_id", bj.Path)+" AND "+under("r.vendor_org_id", bj.Path), from, to), -1},
 			{"self scope: own ratings only", scope.Scope{Self: true, UserID: staff, Axis: scope.AxisClient}, 0,
-				count("SELECT count(*)"+current+" AND r.staff_id = ?", from, to, staff),
+				rcount("SELECT count(*)"+current+" AND r.staff_id = ?", from, to, staff),
 				count("SELECT count(*) FROM service_sessions WHERE day BETWEEN ? AND ? AND staff_id = ?", from, to, staff)},
 			{"self scope with an org filter", scope.Scope{Self: true, UserID: staff, Axis: scope.AxisClient}, bj.ID,
-				count("SELECT count(*)"+current+" AND r.staff_id = ? AND "+under("r.org_id", bj.Path), from, to, staff),
+				rcount("SELECT count(*)"+current+" AND r.staff_id = ? AND "+under("r.org_id", bj.Path), from, to, staff),
 				count("SELECT count(*) FROM service_sessions WHERE day BETWEEN ? AND ? AND staff_id = ? AND "+under("org_id", bj.Path), from, to, staff)},
 		}
 		for _, tc := range cases {
@@ -83,19 +87,43 @@ func TestReportPathsKeepScope(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s (group_by=%q): %v", tc.name, g, err)
 				}
-				if rep.Totals.N != tc.ratings || (tc.sessions >= 0 && rep.Totals.Sessions != tc.sessions) {
-					t.Errorf("%s (group_by=%q): n=%d sessions=%d; raw %d, %d", tc.name, g, rep.Totals.N, rep.Totals.Sessions, tc.ratings, tc.sessions)
+				if rep.Totals.N != tc.ratings[0] || (tc.sessions >= 0 && rep.Totals.Sessions != tc.sessions) {
+					t.Errorf("%s (group_by=%q): n=%d sessions=%d; raw %d, %d", tc.name, g, rep.Totals.N, rep.Totals.Sessions, tc.ratings[0], tc.sessions)
 				}
 				var n int64
 				for _, it := range rep.Items {
 					n += it.N
 				}
-				if g != "" && n != tc.ratings {
-					t.Errorf("%s (group_by=%q): items add up to %d; raw %d", tc.name, g, n, tc.ratings)
+				if g != "" && n != tc.ratings[0] {
+					t.Errorf("%s (group_by=%q): items add up to %d; raw %d", tc.name, g, n, tc.ratings[0])
+				}
+			}
+			// Staff rankings read rating_staff_monthly; with a channel filter
+			// they read rating_monthly. Both count what the caller may see.
+			for _, ch := range []string{"", rating.ChannelKiosk} {
+				rk, err := svc.Rankings(ctx, "staff", rating.ReportFilter{From: from, To: to, OrgID: tc.orgID, Channel: ch})
+				if err != nil {
+					t.Fatalf("%s (ranking, channel %q): %v", tc.name, ch, err)
+				}
+				var n int64
+				for _, it := range rk.Items {
+					n += it.N
+				}
+				want := tc.ratings[1]
+				if ch != "" {
+					want = -1
+					for _, it := range rk.Items {
+						if it.Satisfied > it.N {
+							t.Errorf("%s (ranking, channel %q): %+v", tc.name, ch, it)
+						}
+					}
+				}
+				if want >= 0 && n != want {
+					t.Errorf("%s (ranking): items add up to %d; raw %d", tc.name, n, want)
 				}
 			}
 		}
-		if cases[0].ratings == 0 || cases[2].ratings != 0 && cases[2].ratings == cases[1].ratings || cases[5].ratings == 0 {
+		if cases[0].ratings[1] == 0 || cases[2].ratings[0] != 0 && cases[2].ratings[0] == cases[1].ratings[0] || cases[5].ratings[1] == 0 {
 			t.Fatalf("the history does not exercise the cases: %+v", cases)
 		}
 	})

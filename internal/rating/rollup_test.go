@@ -164,11 +164,45 @@ func TestRollupsEqualRecomputation(t *testing.T) {
 		if n != current {
 			t.Fatalf("ranking counts %d ratings; raw %d", n, current)
 		}
+		// Staff member by staff member (rating_staff_monthly), n and satisfied.
+		var perStaff []struct {
+			Staff int64 `db:"staff_id"`
+			N     int64 `db:"n"`
+			Sat   int64 `db:"sat"`
+		}
+		if err := a.DB.Select(ctx, &perStaff, "SELECT r.staff_id, count(*) AS n, SUM(CASE WHEN r.satisfied THEN 1 ELSE 0 END) AS sat"+current0+
+			" AND r.staff_id IS NOT NULL GROUP BY r.staff_id"); err != nil {
+			t.Fatal(err)
+		}
+		got := map[int64][2]int64{}
+		for _, it := range rk.Items {
+			got[*it.StaffID] = [2]int64{it.N, it.Satisfied}
+		}
+		if len(got) != len(perStaff) {
+			t.Errorf("ranking lists %d staff; raw %d", len(got), len(perStaff))
+		}
+		for _, r := range perStaff {
+			if got[r.Staff] != [2]int64{r.N, r.Sat} {
+				t.Errorf("staff %d: ranking n, satisfied %v; raw %d, %d", r.Staff, got[r.Staff], r.N, r.Sat)
+			}
+		}
 
 		// Migration 00019 backfills the monthly roll-ups from the older ones
 		// when it meets a database that already has ratings.
 		for _, q := range []string{"DROP TABLE rating_org_monthly", "DROP TABLE session_monthly", "DROP INDEX rating_monthly_org_staff",
 			"DELETE FROM goose_db_version WHERE version_id = 19"} {
+			if _, err := a.DB.Writer().ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := a.DB.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		checkRollups(t, a.DB)
+
+		// Migration 00030 backfills rating_staff_monthly from rating_monthly.
+		for _, q := range []string{"DROP TABLE rating_staff_monthly", "DROP TABLE rating_followup_outbox", "DROP INDEX ratings_qr_counter",
+			"DROP INDEX ratings_qr_staff", "CREATE INDEX ratings_link_fp ON ratings(link_id, rated_at)", "DELETE FROM goose_db_version WHERE version_id = 30"} {
 			if _, err := a.DB.Writer().ExecContext(ctx, q); err != nil {
 				t.Fatal(err)
 			}

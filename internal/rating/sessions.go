@@ -88,6 +88,10 @@ func (s *Service) status(ss *Session) {
 type Caller struct {
 	User   *auth.Principal
 	Device *Device
+
+	// viaOutbox: a poor rating's 回访 ticket is opened after the commit,
+	// from rating_followup_outbox (device events, followup.go).
+	viaOutbox bool
 }
 
 func (c Caller) channel() string {
