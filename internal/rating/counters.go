@@ -226,6 +226,17 @@ func (s *Service) counter(ctx context.Context, id int64, scoped bool) (*Counter,
 	return &c, err
 }
 
+// counterCore reads what starting a session needs of a counter (no names:
+// the joins cost a device's every session_start more than the rest of it).
+func (s *Service) counterCore(ctx context.Context, id int64) (*Counter, error) {
+	var c Counter
+	err := s.db.Get(ctx, &c, "SELECT id, org_id, business_type_id, staff_id, active FROM counters WHERE id = ?", id)
+	if store.IsNoRows(err) {
+		return nil, apperr.NotFoundf("窗口", "counter")
+	}
+	return &c, err
+}
+
 // CounterByCode finds a counter by its code regardless of scope (kiosk pairing).
 func (s *Service) CounterByCode(ctx context.Context, code string) (*Counter, error) {
 	var c Counter

@@ -353,10 +353,17 @@ func (s *Service) HandleEvent(ctx context.Context, d *Device, ev DeviceEvent) (*
 
 // applyEvent applies one device event inside the batch's transaction and
 // stores it with its answer under (device, event_id).
-func (s *Service) applyEvent(ctx context.Context, d *Device, ev DeviceEvent) (*EventResult, error) {
-	// Checked again in the transaction: a resend may sit in the same batch.
-	if prior, err := s.priorEvent(ctx, d.ID, ev.EventID); err != nil || prior != nil {
-		return prior, err
+//
+// checkPrior looks for the event row first (a resend, maybe in the same
+// batch). Without it (the optimistic attempt of a batch, ingest.go) a resend
+// is applied again and then refused by the event row's primary key, which
+// fails the attempt: it is rolled back and the batch applied again with the
+// look-up. Resends are rare, and the look-up cost every event a statement.
+func (s *Service) applyEvent(ctx context.Context, d *Device, ev DeviceEvent, checkPrior bool) (*EventResult, error) {
+	if checkPrior {
+		if prior, err := s.priorEvent(ctx, d.ID, ev.EventID); err != nil || prior != nil {
+			return prior, err
+		}
 	}
 	c := Caller{Device: d, viaOutbox: true}
 	out := &EventResult{EventID: ev.EventID, Type: ev.Type}
@@ -379,10 +386,12 @@ func (s *Service) applyEvent(ctx context.Context, d *Device, ev DeviceEvent) (*E
 		if ev.At != nil {
 			at = ev.At.UTC() // a key pressed offline and reported late
 		}
-		id, err := s.awaitingSession(ctx, d.CounterID, at)
+		ss, err := s.awaitingSession(ctx, d.CounterID, at)
 		if err != nil {
 			return nil, err
 		}
+		id := ss.ID
+		c.session = ss // resolve need not read it again
 		in := RateInput{SessionID: &id, Level: ev.Key, RatedAt: ev.At}
 		var v apperr.Validation
 		in.validate(&v, now)
@@ -422,15 +431,19 @@ func (s *Service) priorEvent(ctx context.Context, deviceID int64, eventID string
 
 // awaitingSession is the counter's latest session without a rating that
 // ended within the rating window before at (when the key was pressed).
-func (s *Service) awaitingSession(ctx context.Context, counterID int64, at time.Time) (int64, error) {
-	var id int64
-	err := s.db.Get(ctx, &id, `SELECT ss.id FROM service_sessions ss WHERE ss.counter_id = ? AND ss.ended_at IS NOT NULL AND ss.ended_at > ? AND ss.ended_at <= ?
+func (s *Service) awaitingSession(ctx context.Context, counterID int64, at time.Time) (*Session, error) {
+	var ss Session
+	err := s.db.Get(ctx, &ss, `SELECT ss.id, ss.counter_id, ss.org_id, ss.staff_id, ss.business_type_id, ss.started_at, ss.ended_at
+		FROM service_sessions ss WHERE ss.counter_id = ? AND ss.ended_at IS NOT NULL AND ss.ended_at > ? AND ss.ended_at <= ?
 		AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.once_key = 'session:' || ss.id) ORDER BY ss.ended_at DESC, ss.id DESC LIMIT 1`,
 		counterID, at.Add(-awaitWindow), at.Add(time.Second))
 	if store.IsNoRows(err) {
-		return 0, apperr.New(apperr.Conflict, "没有待评价的服务", "no session is waiting for a rating")
+		return nil, apperr.New(apperr.Conflict, "没有待评价的服务", "no session is waiting for a rating")
 	}
-	return id, err
+	if err != nil {
+		return nil, err
+	}
+	return &ss, nil
 }
 
 func actorID(ctx context.Context) any {

@@ -227,9 +227,12 @@ func (s *Service) resolve(ctx context.Context, c Caller, in RateInput) (*subject
 	case in.SessionID != nil:
 		var ss *Session
 		var err error
-		if c.Device != nil {
+		switch {
+		case c.session != nil && c.session.ID == *in.SessionID:
+			ss = c.session
+		case c.Device != nil:
 			ss, err = s.sessionCore(ctx, *in.SessionID)
-		} else {
+		default:
 			ss, err = s.session(ctx, *in.SessionID, true)
 		}
 		if err != nil {

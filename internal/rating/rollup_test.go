@@ -200,7 +200,12 @@ func TestRollupsEqualRecomputation(t *testing.T) {
 		}
 		checkRollups(t, a.DB)
 
-		// Migration 00030 backfills rating_staff_monthly from rating_monthly.
+		// Migration 00030 backfills rating_staff_monthly from rating_monthly
+		// (and on SQLite copies the device events into their own B-tree).
+		var events0, events1 int
+		if err := a.DB.Get(ctx, &events0, "SELECT count(*) FROM rating_device_events"); err != nil {
+			t.Fatal(err)
+		}
 		for _, q := range []string{"DROP TABLE rating_staff_monthly", "DROP TABLE rating_followup_outbox", "DROP INDEX ratings_qr_counter",
 			"DROP INDEX ratings_qr_staff", "CREATE INDEX ratings_link_fp ON ratings(link_id, rated_at)", "DELETE FROM goose_db_version WHERE version_id = 30"} {
 			if _, err := a.DB.Writer().ExecContext(ctx, q); err != nil {
@@ -211,6 +216,9 @@ func TestRollupsEqualRecomputation(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkRollups(t, a.DB)
+		if err := a.DB.Get(ctx, &events1, "SELECT count(*) FROM rating_device_events"); err != nil || events1 != events0 {
+			t.Fatalf("device events after migration 00030: %d, before %d (%v)", events1, events0, err)
+		}
 	})
 }
 

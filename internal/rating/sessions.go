@@ -90,8 +90,10 @@ type Caller struct {
 	Device *Device
 
 	// viaOutbox: a poor rating's 回访 ticket is opened after the commit,
-	// from rating_followup_outbox (device events, followup.go).
+	// from rating_followup_outbox (device events, followup_outbox.go).
 	viaOutbox bool
+	// session: the device's session to rate, already read in the transaction.
+	session *Session
 }
 
 func (c Caller) channel() string {
@@ -171,7 +173,7 @@ func (s *Service) startSession(ctx context.Context, c Caller, in StartInput, ide
 		var k *Counter
 		var err error
 		if c.Device != nil {
-			k, err = s.counter(ctx, in.CounterID, false) // the device's own counter
+			k, err = s.counterCore(ctx, in.CounterID) // the device's own counter
 		} else {
 			k, err = s.Counter(ctx, in.CounterID)
 		}
@@ -308,22 +310,33 @@ func (s *Service) EndSession(ctx context.Context, c Caller, id int64, in EndInpu
 }
 
 // endOpenSession ends the counter's open session (a device's session_end)
-// and answers its id.
+// and answers its id. The usual case is one statement; when it ends nothing,
+// the open session is looked up to say why (none, or ending before its start).
 func (s *Service) endOpenSession(ctx context.Context, counterID int64, at *time.Time) (int64, error) {
+	ended := s.now()
+	if at != nil {
+		ended = at.UTC()
+	}
+	var ss endedSession
+	err := s.db.WriteGet(ctx, &ss, `UPDATE service_sessions SET ended_at = ?
+		WHERE id = (SELECT id FROM service_sessions WHERE counter_id = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1) AND started_at <= ?
+		RETURNING id, started_at, org_id, staff_id, counter_id, business_type_id`, ended, counterID, ended)
+	if err == nil {
+		return ss.ID, s.rollEnded(ctx, ss, ended)
+	}
+	if !store.IsNoRows(err) {
+		return 0, err
+	}
 	var open struct {
 		ID        int64     `db:"id"`
 		StartedAt time.Time `db:"started_at"`
 	}
-	err := s.db.Get(ctx, &open, "SELECT id, started_at FROM service_sessions WHERE counter_id = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1", counterID)
+	err = s.db.Get(ctx, &open, "SELECT id, started_at FROM service_sessions WHERE counter_id = ? AND ended_at IS NULL ORDER BY id DESC LIMIT 1", counterID)
 	if store.IsNoRows(err) {
 		return 0, apperr.New(apperr.Conflict, "该窗口没有进行中的服务", "no open session at this counter")
 	}
 	if err != nil {
 		return 0, err
-	}
-	ended := s.now()
-	if at != nil {
-		ended = at.UTC()
 	}
 	if ended.Before(open.StartedAt) {
 		return 0, apperr.Field("ended_at", "结束时间不能早于开始时间", "ended_at cannot be before the start")
@@ -331,26 +344,35 @@ func (s *Service) endOpenSession(ctx context.Context, counterID int64, at *time.
 	return open.ID, s.endLocked(ctx, open.ID, ended)
 }
 
+// endedSession is what the roll-ups need of a session that just ended.
+type endedSession struct {
+	ID             int64     `db:"id"`
+	StartedAt      time.Time `db:"started_at"`
+	OrgID          int64     `db:"org_id"`
+	StaffID        int64     `db:"staff_id"`
+	CounterID      int64     `db:"counter_id"`
+	BusinessTypeID *int64    `db:"business_type_id"`
+}
+
+// rollEnded adds an ended session's handling time to the roll-ups.
+func (s *Service) rollEnded(ctx context.Context, ss endedSession, ended time.Time) error {
+	handle := max(0, int64(ended.Sub(ss.StartedAt).Seconds()))
+	return s.rollSession(ctx, s.Day(ss.StartedAt), ss.OrgID, ss.StaffID, ss.CounterID, deref(ss.BusinessTypeID), 0, 1, handle, 0, 0)
+}
+
 // endLocked ends session id at ended and adds its handling time to the
 // roll-ups; a session already ended is left as it is.
 func (s *Service) endLocked(ctx context.Context, id int64, ended time.Time) error {
-	var ss struct {
-		StartedAt      time.Time `db:"started_at"`
-		OrgID          int64     `db:"org_id"`
-		StaffID        int64     `db:"staff_id"`
-		CounterID      int64     `db:"counter_id"`
-		BusinessTypeID *int64    `db:"business_type_id"`
-	}
+	var ss endedSession
 	err := s.db.WriteGet(ctx, &ss, `UPDATE service_sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL
-		RETURNING started_at, org_id, staff_id, counter_id, business_type_id`, ended, id)
+		RETURNING id, started_at, org_id, staff_id, counter_id, business_type_id`, ended, id)
 	if store.IsNoRows(err) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	handle := max(0, int64(ended.Sub(ss.StartedAt).Seconds()))
-	return s.rollSession(ctx, s.Day(ss.StartedAt), ss.OrgID, ss.StaffID, ss.CounterID, deref(ss.BusinessTypeID), 0, 1, handle, 0, 0)
+	return s.rollEnded(ctx, ss, ended)
 }
 
 func (s *Service) session(ctx context.Context, id int64, scoped bool) (*Session, error) {
