@@ -153,6 +153,10 @@ func (db *DB) Ping(ctx context.Context) error { return db.r.PingContext(ctx) }
 
 type txKey struct{}
 
+// InTx reports whether ctx carries a transaction (what is read there may
+// still be rolled back).
+func InTx(ctx context.Context) bool { return txFrom(ctx) != nil }
+
 // WithTx runs fn in a transaction. A transaction already in ctx is joined, so
 // services compose; only the outermost call commits.
 func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (err error) {

@@ -453,12 +453,12 @@ const recentIDs = 20000
 //     collected on the index the count used, then its ids sorted;
 //   - anything else, and every list on PostgreSQL, is the engine's plan.
 func (s *Service) page(ctx context.Context, w string, args []any, order string, f Filter, exact bool) ([]*Ticket, error) {
-	items := []*Ticket{}
 	sqlite := s.db.Dialect == store.SQLite
 	broad := f.Sort == "" && strings.TrimSpace(f.Q) == "" && f.AssetID == 0 && f.CustomerID == 0 && f.AssigneeID == 0 && f.Breached == nil && f.CreatedTo.IsZero()
 	if sqlite && broad {
-		q := pageSQL("SELECT t.id FROM tickets t NOT INDEXED"+w+" AND t.id > (SELECT COALESCE(max(id), 0) FROM tickets) - ? ORDER BY t.id DESC LIMIT ? OFFSET ?") + order
-		if err := s.db.Select(ctx, &items, q, append(append([]any{}, args...), recentIDs, f.Limit, f.Offset)...); err != nil {
+		items, err := s.pageRows(ctx, "SELECT t.id FROM tickets t NOT INDEXED"+w+" AND t.id > (SELECT COALESCE(max(id), 0) FROM tickets) - ? ORDER BY t.id DESC LIMIT ? OFFSET ?", order,
+			append(append([]any{}, args...), recentIDs, f.Limit, f.Offset))
+		if err != nil {
 			return nil, err
 		}
 		if len(items) == f.Limit {
@@ -468,14 +468,12 @@ func (s *Service) page(ctx context.Context, w string, args []any, order string, 
 		if err := s.db.Get(ctx, &top, "SELECT COALESCE(max(id), 0) FROM tickets"); err != nil || top <= recentIDs {
 			return items, err
 		}
-		items = items[:0]
 	}
 	inner := "SELECT t.id FROM tickets t" + w + order + " LIMIT ? OFFSET ?"
 	if sqlite && exact && (f.Sort == "" || f.Sort == "created_at") {
 		inner = "WITH m AS MATERIALIZED (SELECT t.id FROM tickets t" + w + ") SELECT id FROM m" + strings.ReplaceAll(order, "t.id", "id") + " LIMIT ? OFFSET ?"
 	}
-	err := s.db.Select(ctx, &items, pageSQL(inner)+order, append(append([]any{}, args...), f.Limit, f.Offset)...)
-	return items, err
+	return s.pageRows(ctx, inner, order, append(append([]any{}, args...), f.Limit, f.Offset))
 }
 
 // pageSQL reads the tickets whose ids a subquery selects, with the columns

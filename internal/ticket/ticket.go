@@ -134,6 +134,7 @@ type Service struct {
 	sla       SLAHook  // set by internal/app; nil leaves tickets without SLA
 	notifier  Notifier // set by internal/app; nil sends no watcher notifications
 	timelines timelineCache
+	rows      rowCache
 }
 
 // NewService wires the service.

@@ -130,3 +130,62 @@ func TestTicketTimelineCache(t *testing.T) {
 		}
 	})
 }
+
+// List pages reuse ticket rows read before at the same version
+// (ticket.Service.pageRows): a change of the ticket, and a new name of its
+// org, customer or assignee, show on the next page all the same.
+func TestTicketListRowCache(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a := testutil.NewApp(t, engine, testutil.Options{Demo: true, DemoCustomers: 12, DemoTickets: 6})
+		admin := a.Admin()
+		orgs := map[string]int64{}
+		for _, o := range admin.Do("GET", "/api/v1/orgs?page_size=500", nil).Items() {
+			orgs[o["code"].(string)] = int64(o["id"].(float64))
+		}
+		cust := admin.Do("GET", "/api/v1/customers?page_size=1", nil).Items()[0]
+		custID := int64(cust["id"].(float64))
+		agent := a.Login("agent01", demo.Password)
+		created := agent.Do("POST", "/api/v1/tickets", map[string]any{"type": "repair", "title": "列表缓存", "customer_id": custID})
+		if created.Status != 201 {
+			t.Fatalf("create: %d %s", created.Status, created.Body)
+		}
+		id := created.Int("id")
+		row := func() map[string]any {
+			t.Helper()
+			for _, it := range agent.Do("GET", "/api/v1/tickets?page=1&page_size=20", nil).Items() {
+				if int64(it["id"].(float64)) == id {
+					return it
+				}
+			}
+			t.Fatalf("ticket %d not on the first page", id)
+			return nil
+		}
+		if r := row(); r["status"] != "new" || r["customer_name"] != cust["name"] {
+			t.Fatalf("first read: %v", r)
+		}
+		_ = row() // from the cache now
+		sup := a.Login("supervisor01", demo.Password)
+		if r := sup.Do("POST", fmt.Sprintf("/api/v1/tickets/%d/assign", id), map[string]any{"org_id": orgs["ADWB-BJ1"]}); r.Status != 200 {
+			t.Fatalf("assign: %d %s", r.Status, r.Body)
+		}
+		if r := row(); r["status"] != "assigned" || int64(r["station_id"].(float64)) != orgs["ADWB-BJ1"] || r["station_name"] == nil {
+			t.Fatalf("after assignment: %v", r)
+		}
+		if r := admin.Do("PATCH", fmt.Sprintf("/api/v1/orgs/%d", orgs["ADWB-BJ1"]), map[string]any{"name": "改名服务站"}); r.Status != 200 {
+			t.Fatalf("rename org: %d %s", r.Status, r.Body)
+		}
+		if r := admin.Do("PATCH", fmt.Sprintf("/api/v1/customers/%d", custID), map[string]any{"name": "改名客户"}); r.Status != 200 {
+			t.Fatalf("rename customer: %d %s", r.Status, r.Body)
+		}
+		if r := row(); r["station_name"] != "改名服务站" || r["customer_name"] != "改名客户" || r["status"] != "assigned" {
+			t.Fatalf("after renames: %v", r)
+		}
+		// The row equals the ticket read on its own.
+		one := agent.Do("GET", fmt.Sprintf("/api/v1/tickets/%d", id), nil)
+		var full map[string]any
+		_ = json.Unmarshal(one.Body, &full)
+		if fmt.Sprint(full) != fmt.Sprint(row()) {
+			t.Fatalf("list row and ticket differ:\n%v\n%v", row(), full)
+		}
+	})
+}
