@@ -63,13 +63,21 @@ type anOrg struct {
 // straight in the database.
 func buildAnalyticsWorld(ctx context.Context, e *Env) (*anWorld, error) {
 	w := &anWorld{}
-	var orgs list[anOrg]
-	if err := e.Admin.JSON(ctx, "GET", "/api/v1/orgs?page_size=500", nil, &orgs); err != nil {
-		return nil, err
-	}
+	// Every org, a page at a time: a kept database can hold more than a page
+	// (the rating bench's outlets too).
 	byCode := map[string]int64{}
-	for _, o := range orgs.Items {
-		byCode[o.Code] = o.ID
+	for page := 1; ; page++ {
+		var orgs list[anOrg]
+		if err := e.Admin.JSON(ctx, "GET", fmt.Sprintf("/api/v1/orgs?page_size=500&page=%d", page), nil, &orgs); err != nil {
+			return nil, err
+		}
+		had := len(byCode)
+		for _, o := range orgs.Items {
+			byCode[o.Code] = o.ID
+		}
+		if len(byCode) == had || len(byCode) >= orgs.Total {
+			break
+		}
 	}
 	ensure := func(parent, code, name, kind string) (int64, error) {
 		if id, ok := byCode[code]; ok {
@@ -94,16 +102,22 @@ func buildAnalyticsWorld(ctx context.Context, e *Env) (*anWorld, error) {
 	for _, r := range roles.Items {
 		roleID[r.Name] = r.ID
 	}
-	var users list[struct {
-		ID    int64  `json:"id"`
-		Login string `json:"login"`
-	}]
-	if err := e.Admin.JSON(ctx, "GET", "/api/v1/users?page_size=500", nil, &users); err != nil {
-		return nil, err
-	}
 	byLogin := map[string]int64{}
-	for _, u := range users.Items {
-		byLogin[u.Login] = u.ID
+	for page := 1; ; page++ {
+		var users list[struct {
+			ID    int64  `json:"id"`
+			Login string `json:"login"`
+		}]
+		if err := e.Admin.JSON(ctx, "GET", fmt.Sprintf("/api/v1/users?page_size=500&page=%d", page), nil, &users); err != nil {
+			return nil, err
+		}
+		had := len(byLogin)
+		for _, u := range users.Items {
+			byLogin[u.Login] = u.ID
+		}
+		if len(byLogin) == had || len(byLogin) >= users.Total {
+			break
+		}
 	}
 	ensureUser := func(login, name string, orgID, role int64, password string) (int64, error) {
 		if id, ok := byLogin[login]; ok {

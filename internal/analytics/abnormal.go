@@ -131,7 +131,7 @@ func (s *Service) Abnormal(ctx context.Context, f Filter) (*AbnormalReport, erro
 		return nil, err
 	}
 	var tickets []AbnormalTicket
-	if err := s.db.Select(ctx, &tickets, s.sql("abnormal-tickets", map[string]string{"where": w, "ids": ph}), append(append([]any{}, args...), idargs...)...); err != nil {
+	if err := s.db.Select(ctx, &tickets, s.sql("abnormal-tickets", map[string]string{"where": w, "ids": ph}), append(append(idargs, f.From, f.To), args...)...); err != nil {
 		return nil, err
 	}
 	waits, err := s.waits(ctx, tickets)

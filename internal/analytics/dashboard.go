@@ -319,7 +319,7 @@ func (s *Service) satisfactionTrend(ctx context.Context, f Filter, today int, la
 		return tile, nil
 	}
 	rep, err := s.ratings.Satisfaction(ctx, rating.ReportFilter{From: from, To: today, OrgID: f.OrgID, VendorOrgID: f.VendorOrgID, StaffID: f.StaffID,
-		GroupBy: "month", Compare: "yoy", Lang: lang})
+		GroupBy: "month", Compare: "yoy", Lang: lang, NoSessions: true}) // the tile shows no session figures
 	if err != nil {
 		return tile, err
 	}

@@ -189,10 +189,13 @@ LEFT JOIN orgs v ON v.id = a.vendor_org_id
 WHERE a.id IN ({{ids}})
 
 -- name: abnormal-tickets
+-- The page's devices' tickets first (tickets_asset_day), then the scope and
+-- filters: left to itself the planner walked the scope's org index over the
+-- whole period.
 SELECT t.id, t.number, t.asset_id, t.status, t.reported_at, t.pending_reason, t.pending_since
 FROM tickets t
 LEFT JOIN assets a ON a.id = t.asset_id
-WHERE {{where}} AND t.asset_id IN ({{ids}})
+WHERE t.id IN (SELECT id FROM tickets WHERE asset_id IN ({{ids}}) AND day >= ? AND day <= ?) AND {{where}}
 ORDER BY t.reported_at, t.id
 
 -- name: pending-events

@@ -22,6 +22,10 @@ type ReportFilter struct {
 	Compare                                                string
 	MinN                                                   int
 	Lang                                                   string
+	// NoSessions leaves out the session figures (participation, handling and
+	// waiting times) for a caller that shows only the ratings: the
+	// dashboard's satisfaction trend.
+	NoSessions bool
 
 	// Resolved by period, once per report.
 	orgPath      string // the path of OrgID's org ("" when none)
@@ -194,7 +198,7 @@ func (s *Service) period(ctx context.Context, f ReportFilter) (*Period, error) {
 		fn(&totals)
 		add(r.G, r.Monthly, fn)
 	}
-	if f.Channel == "" && f.VendorOrgID == 0 && !f.skipSessions {
+	if f.Channel == "" && f.VendorOrgID == 0 && !f.skipSessions && !f.NoSessions {
 		srows, err := s.sessionAggregates(ctx, f)
 		if err != nil {
 			return nil, err
