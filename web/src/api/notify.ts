@@ -25,6 +25,28 @@ export function endpointCanReceive(kind: string): boolean {
   return !(PERSONAL_KINDS as readonly string[]).includes(kind)
 }
 
+/** The switches of notifications to a ticket's customer (by e-mail and SMS, where configured). */
+export interface CustomerSettingsInput {
+  /** 已受理: the ticket was received (customer.ticket_received). */
+  ticket_received: boolean
+  /** 已解决: the ticket was resolved, the first time (customer.ticket_resolved). */
+  ticket_resolved: boolean
+  /** The one-time survey link on resolution (customer.survey). */
+  survey: boolean
+}
+
+/** The switches of one org (org_id 0: the global ones); the nearest org up a ticket's org that has some wins. */
+export interface CustomerSettings extends CustomerSettingsInput {
+  org_id: number
+  org_name: string
+  /** The built-in defaults (nothing stored; only the global row). */
+  default: boolean
+}
+
+/** The switches in the order the page shows them. */
+export const CUSTOMER_SWITCHES = ['ticket_received', 'ticket_resolved', 'survey'] as const
+export type CustomerSwitch = (typeof CUSTOMER_SWITCHES)[number]
+
 /** Kinds of endpoints: WeCom and DingTalk group robots, outgoing webhooks. */
 export const ENDPOINT_KINDS = ['wecom', 'dingtalk', 'webhook'] as const
 export type EndpointKind = (typeof ENDPOINT_KINDS)[number]
@@ -168,6 +190,12 @@ export const notifyApi = {
   createEndpoint: (input: EndpointInput) => http.post<NotificationEndpoint>('/notifications/endpoints', input),
   updateEndpoint: (id: number, input: EndpointInput) => http.put<NotificationEndpoint>(`/notifications/endpoints/${id}`, input),
   deleteEndpoint: (id: number) => http.del(`/notifications/endpoints/${id}`),
+
+  customerSettings: () => http.get<Page<CustomerSettings>>('/notifications/customer-settings'),
+  /** Stores the switches of an org (0: the global ones). */
+  saveCustomerSettings: (orgId: number, s: CustomerSettingsInput) => http.put<CustomerSettings>(`/notifications/customer-settings/${orgId}`, s),
+  /** Drops an org's switches: it follows the org above (or the global ones) again. */
+  deleteCustomerSettings: (orgId: number) => http.del(`/notifications/customer-settings/${orgId}`),
 
   prefs: () => http.get<NotifyPrefs>('/notifications/preferences'),
   savePrefs: (p: NotifyPrefs) => http.put<NotifyPrefs>('/notifications/preferences', p),

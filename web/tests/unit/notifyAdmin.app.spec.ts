@@ -1,6 +1,7 @@
 // Mounts the whole app against a fake API: 通知管理 (the delivery log with its attempts and 重发,
 // editing a template with a variable tag and the live preview, saving and restoring it, adding a
-// webhook whose generated secret is shown once, editing one without resending its URL or secret)
+// webhook whose generated secret is shown once, editing one without resending its URL or secret, the
+// customer notice switches: global, per org, added and dropped)
 // and 通知设置 on the profile page (quiet hours saved).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createLingtingApp } from '../../src/app'
@@ -97,6 +98,25 @@ const variables = [
 let endpoints: Record<string, unknown>[] = [
   { id: 3, name: '运维告警', kind: 'webhook', url: 'https://hooks.example.com/lt', has_secret: true, events: ['sla.escalation'], min_level: 2, active: true, created_at: at, updated_at: at },
 ]
+let customerSettings: Record<string, unknown>[] = [
+  { org_id: 0, org_name: '', ticket_received: false, ticket_resolved: false, survey: true, default: true },
+  { org_id: 7, org_name: '海淀支行', ticket_received: true, ticket_resolved: false, survey: true, default: false },
+]
+const orgTree = [
+  {
+    id: 1,
+    code: 'HXB',
+    name: '华夏银行',
+    kind: 'client',
+    parent_id: null,
+    path: '/1/',
+    depth: 0,
+    children: [
+      { id: 7, code: 'HXB-HD', name: '海淀支行', kind: 'outlet', parent_id: 1, path: '/1/7/', depth: 1, children: [] },
+      { id: 8, code: 'HXB-CY', name: '朝阳支行', kind: 'outlet', parent_id: 1, path: '/1/8/', depth: 1, children: [] },
+    ],
+  },
+]
 let prefs: Record<string, unknown> = { email: true, sms: true, quiet_start: '', quiet_end: '', time_zone: 'Asia/Shanghai' }
 
 const requests: { method: string; url: string; body?: Record<string, unknown> }[] = []
@@ -137,9 +157,27 @@ const fakeFetch = vi.fn(async (url: string, init: RequestInit) => {
       return reply(200, { ...d, status: 'pending', next_attempt_at: at })
     }
   }
+  const cs = /^\/api\/v1\/notifications\/customer-settings\/(\d+)$/.exec(path)
+  if (cs) {
+    const org = Number(cs[1])
+    if (method === 'PUT') {
+      const name = org === 0 ? '' : org === 7 ? '海淀支行' : '朝阳支行'
+      const saved = { org_id: org, org_name: name, ...body, default: false }
+      customerSettings = [...customerSettings.filter((x) => x.org_id !== org), saved]
+      return reply(200, saved)
+    }
+    if (method === 'DELETE') {
+      customerSettings = customerSettings.filter((x) => x.org_id !== org)
+      return reply(204)
+    }
+  }
   switch (`${method} ${path}`) {
+    case 'GET /api/v1/notifications/customer-settings':
+      return reply(200, { items: customerSettings, total: customerSettings.length })
+    case 'GET /api/v1/orgs':
+      return reply(200, { items: orgTree })
     case 'GET /api/v1/auth/me':
-      return reply(200, { user, permissions: ['notify.admin', 'ticket.read'], scope: { mode: 'all', org_ids: [] }, csrf_token: 'csrf-1' })
+      return reply(200, { user, permissions: ['notify.admin', 'ticket.read', 'org.read'], scope: { mode: 'all', org_ids: [] }, csrf_token: 'csrf-1' })
     case 'GET /api/v1/auth/tokens':
       return reply(200, { items: [] })
     case 'GET /api/v1/notifications':
@@ -318,6 +356,42 @@ describe('通知管理 and 通知设置', { timeout: 60_000 }, () => {
     const put = requests.find((r) => r.method === 'PUT' && r.url === '/api/v1/notifications/endpoints/3')!
     expect(put.body).toEqual({ name: '运维告警群', kind: 'webhook', events: ['sla.escalation'], min_level: 2, active: true })
     await vi.waitFor(() => expect(tids('notify-endpoint-name')[0]?.textContent).toBe('运维告警群'), { timeout: 15000 })
+  })
+
+  it('flips the customer notice switches, adds an org and lets one inherit again', async () => {
+    await router.push('/notify-admin?tab=customers')
+    await vi.waitFor(() => expect(tid('notify-customers')?.getAttribute('data-ready')).toBe('true'), { timeout: 15000 })
+    expect(tid('notify-customers-global')?.getAttribute('data-default')).toBe('true')
+    expect(tid('notify-customers-global-survey')?.getAttribute('data-value')).toBe('true')
+    expect(tids('notify-customers-org-name').map((e) => e.textContent)).toEqual(['海淀支行'])
+
+    // the global 已受理 on: all three switches are sent, the built-in tag goes
+    tid('notify-customers-global-ticket_received')?.click()
+    await vi.waitFor(() => expect(tid('notify-customers-global-ticket_received')?.getAttribute('data-value')).toBe('true'), { timeout: 15000 })
+    const put = requests.find((r) => r.method === 'PUT' && r.url === '/api/v1/notifications/customer-settings/0')
+    expect(put?.body).toEqual({ ticket_received: true, ticket_resolved: false, survey: true })
+    expect(tid('notify-customers-default')).toBeNull()
+
+    // an org's 满意度评价链接 off
+    tids('notify-customers-row-survey')[0]?.click()
+    await vi.waitFor(() => expect(tids('notify-customers-row-survey')[0]?.getAttribute('data-value')).toBe('false'), { timeout: 15000 })
+    expect(requests.find((r) => r.method === 'PUT' && r.url === '/api/v1/notifications/customer-settings/7')?.body).toEqual({ ticket_received: true, ticket_resolved: false, survey: false })
+
+    // 朝阳支行 gets switches copied from the global ones
+    tid('notify-customers-org')?.querySelector<HTMLElement>('.el-select__wrapper')?.click()
+    await vi.waitFor(() => expect(tid('notify-customers-org-option-HXB-CY')).not.toBeNull(), { timeout: 15000 })
+    tid('notify-customers-org-option-HXB-CY')?.click()
+    await settle()
+    tid('notify-customers-add')?.click()
+    // rows in pinyin order of the org names: 朝阳 before 海淀
+    await vi.waitFor(() => expect(tids('notify-customers-org-name').map((e) => e.textContent)).toEqual(['朝阳支行', '海淀支行']), { timeout: 15000 })
+    expect(requests.find((r) => r.method === 'PUT' && r.url === '/api/v1/notifications/customer-settings/8')?.body).toEqual({ ticket_received: true, ticket_resolved: false, survey: true })
+
+    // 海淀支行 inherits again
+    tids('notify-customers-remove')[1]?.click()
+    await confirmBox()
+    await vi.waitFor(() => expect(tids('notify-customers-org-name').map((e) => e.textContent)).toEqual(['朝阳支行']), { timeout: 15000 })
+    expect(requests.some((r) => r.method === 'DELETE' && r.url === '/api/v1/notifications/customer-settings/7')).toBe(true)
   })
 
   it('saves quiet hours on the profile page', async () => {
