@@ -3,7 +3,8 @@
 // preview fill with sample values, asks the server for its preview, saves, and sees the kind
 // marked 已自定义 (and the server holding the new text); then opens 投递记录 and finds the
 // deliveries with their attempts; adds a WeCom robot (its key masked in the list) and a webhook
-// whose generated secret is shown once, and deletes the webhook; restores the built-in template;
+// whose generated secret is shown once, and deletes the webhook; flips a 客户通知 switch and finds
+// it kept after a reload; restores the built-in template;
 // and on 个人信息 turns quiet hours on and finds them kept after a reload.
 //
 // Setup: when the log is empty, a ticket of 中关村三号网点 (HXB-BJ-HD-03) is created and resolved
@@ -177,6 +178,24 @@ export async function notifyAdmin(browser, base) {
       await hook.waitFor({ state: 'detached' })
       const left = (await admin.call('GET', '/notifications/endpoints')).items.map((e) => e.name)
       assert(left.includes('E2E 督办群') && !left.includes('E2E 回调'), `endpoints on the server: ${left}`)
+    })
+
+    await j.step('客户通知: flips the global 已受理 switch, which the server keeps across a reload', async (p) => {
+      await p.click($('notify-tab-customers'))
+      await p.waitForSelector(`${$('notify-customers')}[data-ready="true"]`)
+      const sw = $('notify-customers-global-ticket_received')
+      const before = (await p.getAttribute(sw, 'data-value')) === 'true'
+      await p.click(sw)
+      await p.waitForSelector(`${sw}[data-value="${!before}"]`)
+      const global = (await admin.call('GET', '/notifications/customer-settings')).items.find((x) => x.org_id === 0)
+      assert(global.ticket_received === !before && !global.default, `the server holds 已受理 = ${!before}: ${JSON.stringify(global)}`)
+      await p.reload()
+      await p.waitForSelector(`${$('notify-customers')}[data-ready="true"]`)
+      assert((await p.getAttribute(sw, 'data-value')) === String(!before), 'the switch is kept after a reload')
+      await j.shot('customer-settings')
+      // back as it was, so the demo's customers are told what they were told before
+      await p.click(sw)
+      await p.waitForSelector(`${sw}[data-value="${before}"]`)
     })
 
     await j.step('restores the built-in 超时督办', async (p) => {
