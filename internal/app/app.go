@@ -29,6 +29,7 @@ import (
 	"lingting/internal/demo"
 	"lingting/internal/dispatch"
 	"lingting/internal/httpapi"
+	"lingting/internal/jobs"
 	"lingting/internal/kb"
 	"lingting/internal/notify"
 	"lingting/internal/org"
@@ -73,8 +74,7 @@ type App struct {
 	Orgs   *org.Service
 	Auth   *auth.Service
 	// Customers is the customer archive.
-	Customers  *customer.Service
-	importKick chan struct{}
+	Customers *customer.Service
 	// Tickets runs work orders; Assets keeps devices.
 	Tickets *ticket.Service
 	Assets  *asset.Service
@@ -108,7 +108,9 @@ type App struct {
 	Notify *notify.Service
 	// ReportJobs runs background exports and scheduled reports.
 	ReportJobs *reportjob.Service
-	workers    sync.WaitGroup
+	// Jobs is the background job queue (River) every worker above runs on.
+	Jobs    *jobs.Queue
+	workers sync.WaitGroup
 	// Bootstrap says what the first start created (the admin login to print).
 	Bootstrap org.BootstrapResult
 }
@@ -144,7 +146,6 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 	a.Orgs = org.NewService(db, a.Audit, a.Perms)
 	a.Auth = auth.NewService(db, a.Orgs, a.Audit)
 	a.Customers = customer.NewService(db, a.Audit, a.Orgs)
-	a.importKick = make(chan struct{}, 1)
 	a.Assets = asset.NewService(db, a.Audit, a.Orgs)
 	a.Customers.RegisterImportKind("assets", a.Assets.Importer(), "asset.create")
 	a.Tickets = ticket.NewService(db, a.Audit, a.Orgs, a.Customers, a.Assets)
@@ -198,6 +199,9 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 		return nil, fmt.Errorf("app: bootstrap: %w", err)
 	}
 	a.Bootstrap = res
+	if err := a.openJobs(ctx); err != nil {
+		return nil, fmt.Errorf("app: job queue: %w", err)
+	}
 	if cfg.Demo {
 		svc := demo.Services{Orgs: a.Orgs, Customers: a.Customers, Assets: a.Assets, Tickets: a.Tickets, KB: a.KB, Ratings: a.Ratings, SLA: a.SLA, Contracts: a.Contracts}
 		if err := demo.Load(ctx, svc, demo.Options{SLAPolicies: cfg.DemoSLAPolicies, Customers: cfg.DemoCustomers, Tickets: cfg.DemoTickets, Ratings: cfg.DemoRatings}); err != nil {
@@ -237,6 +241,9 @@ func (a *App) Close() error {
 	case <-time.After(30 * time.Second):
 		slog.Warn("closing while background workers still run")
 	}
+	if a.Jobs != nil {
+		a.Jobs.Close()
+	}
 	return a.DB.Close()
 }
 
@@ -266,94 +273,14 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// runHousekeeping purges expired sessions. It is idempotent, so running it in
-// every process that shares a database is harmless.
-func (a *App) runHousekeeping(ctx context.Context) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		if n, err := a.Auth.PurgeExpiredSessions(ctx); err != nil && ctx.Err() == nil {
-			slog.Warn("purge sessions", "err", err)
-		} else if n > 0 {
-			slog.Info("purged expired sessions", "count", n)
-		}
-		if n, err := a.Customers.PurgeDeleted(ctx); err != nil && ctx.Err() == nil {
-			slog.Warn("purge deleted customers", "err", err)
-		} else if n > 0 {
-			slog.Info("purged personal data of deleted customers", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// StartWorkers runs the background work until ctx ends: housekeeping and the
-// import worker.
+// StartWorkers works the background jobs (River) until ctx ends.
 func (a *App) StartWorkers(ctx context.Context) {
-	go a.runHousekeeping(ctx)
-	go a.runImports(ctx)
-	go a.runDeviceWatch(ctx)
-	every := a.Config.SLAScanInterval
-	if every <= 0 {
-		every = 15 * time.Second
+	if err := a.Jobs.Start(ctx); err != nil {
+		slog.Error("background jobs", "err", err)
+		return
 	}
-	a.workers.Add(3)
-	go func() { defer a.workers.Done(); a.SLATimers.Run(ctx, every) }()
-	go func() { defer a.workers.Done(); a.Notify.Run(ctx) }()
-	go func() { defer a.workers.Done(); a.ReportJobs.Run(ctx) }()
-}
-
-// runDeviceWatch alerts administrators about rating devices gone offline, and
-// opens the follow-ups of device ratings left in the outbox (by a crash after
-// the commit, or a failure: the batcher drains the outbox right after every
-// commit that queued one).
-func (a *App) runDeviceWatch(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		if _, err := a.Ratings.AlertOfflineDevices(ctx); err != nil && ctx.Err() == nil {
-			slog.Warn("device watch", "err", err)
-		}
-		if _, err := a.Ratings.DrainFollowups(ctx); err != nil && ctx.Err() == nil {
-			slog.Warn("rating follow-up outbox", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// KickImports wakes the import worker (after an upload).
-func (a *App) KickImports() {
-	select {
-	case a.importKick <- struct{}{}:
-	default:
-	}
-}
-
-// runImports validates uploaded imports: at once when this process received
-// the upload, and by polling for uploads another process received or left
-// behind when it died. Claims in the database make each run exactly once.
-func (a *App) runImports(ctx context.Context) {
-	worker := fmt.Sprintf("%s-%d", hostname(), os.Getpid())
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
-	for {
-		if err := a.Customers.ProcessPending(ctx, worker); err != nil && ctx.Err() == nil {
-			slog.Warn("import worker", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-a.importKick:
-		}
-	}
+	a.workers.Add(1)
+	go func() { defer a.workers.Done(); a.Jobs.Wait() }()
 }
 
 func hostname() string {
@@ -383,6 +310,6 @@ func notifyConfig(c config.Config) notify.Config {
 			SignName: c.SMSSignName, TemplateCode: c.SMSTemplateCode, AppID: c.SMSAppID, Region: c.SMSRegion, TemplateParams: params},
 		Rates: map[string]float64{notify.ChannelEmail: c.NotifyRateEmail, notify.ChannelSMS: c.NotifyRateSMS, notify.ChannelWeCom: c.NotifyRateRobot,
 			notify.ChannelDingTalk: c.NotifyRateRobot, notify.ChannelWebhook: c.NotifyRateWebhook},
-		MaxAttempts: c.NotifyMaxAttempts, RetryBase: c.NotifyRetryBase, Poll: c.NotifyPoll,
+		MaxAttempts: c.NotifyMaxAttempts, RetryBase: c.NotifyRetryBase,
 	}
 }

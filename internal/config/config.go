@@ -63,7 +63,8 @@ type Config struct {
 	NotifyRateWebhook  float64       `koanf:"notify_rate_webhook"`   // messages per second per process; 0: unlimited
 	NotifyMaxAttempts  int           `koanf:"notify_max_attempts"`   // tries before a delivery fails (8)
 	NotifyRetryBase    time.Duration `koanf:"notify_retry_base"`     // first back-off, doubled per retry (30s)
-	NotifyPoll         time.Duration `koanf:"notify_poll"`           // how often the delivery worker looks for due deliveries (5s)
+	JobPoll            time.Duration `koanf:"job_poll"`              // how often the job queue looks for jobs other processes inserted (200ms)
+	JobWorkers         int           `koanf:"job_workers"`           // background jobs worked at once per process (16)
 	DemoSLAPolicies    bool          `koanf:"demo_sla_policies"`     // the demo data set includes SLA policies (true)
 
 	// Background exports and scheduled reports (docs/OPERATIONS.md, "Exports").
@@ -98,7 +99,8 @@ func Defaults() map[string]any {
 		"notify_rate_webhook": 0,
 		"notify_max_attempts": 8,
 		"notify_retry_base":   "30s",
-		"notify_poll":         "5s",
+		"job_poll":            "200ms",
+		"job_workers":         16,
 		"demo_sla_policies":   true,
 		"export_async_rows":   50_000,
 		"export_keep_days":    7,

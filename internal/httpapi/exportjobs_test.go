@@ -193,5 +193,30 @@ func TestExportJobs(t *testing.T) {
 		if exports != 4 || downloads != 4 {
 			t.Fatalf("audit: %d exports, %d downloads: %s", exports, downloads, au.Body)
 		}
+
+		// Access is checked again at download: once bj.admin sees only their own
+		// rows, the file made with the branch's scope is refused, and so is a
+		// new run of a job they asked for before.
+		var bjID int64
+		for _, u := range admin.Do("GET", "/api/v1/users?q=bj.admin", nil).Items() {
+			if u["login"] == "bj.admin" {
+				bjID = int64(u["id"].(float64))
+			}
+		}
+		jobs.SetThreshold(3)
+		pending := must(t, bj.Do("GET", "/api/v1/analytics/tickets.xlsx?"+q, nil), 202, "bj.admin asks again")
+		self := admin.Do("POST", "/api/v1/roles", map[string]any{"name": "本人分析", "permissions": []string{"analytics.read"}, "scope": "self"}).Int("id")
+		must(t, admin.Do("PUT", fmt.Sprintf("/api/v1/users/%d/roles", bjID), map[string]any{"role_ids": []int64{self}}), 200, "narrow bj.admin")
+		if r := bj.Do("GET", bjJob["download_url"].(string), nil); r.Status != 403 || r.ErrorCode() != "forbidden" {
+			t.Fatalf("download after the scope narrowed: %d %s", r.Status, r.Body)
+		}
+		if j := waitJob(t, bj, pending.Int("id")); j["status"] != "failed" && j["status"] != "done" {
+			t.Fatalf("job asked before the change: %v", j)
+		} else if j["status"] == "done" {
+			// It ran before the change reached it: its file is refused all the same.
+			if r := bj.Do("GET", j["download_url"].(string), nil); r.Status != 403 {
+				t.Fatalf("download of a job finished before the change: %d", r.Status)
+			}
+		}
 	})
 }

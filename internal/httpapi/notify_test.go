@@ -412,7 +412,7 @@ func TestSLAExactlyOnce(t *testing.T) {
 		cfg := config.Config{Addr: "127.0.0.1:0", DatabaseURL: testutil.DatabaseURL(t, engine), AdminLogin: "admin", AdminPassword: testutil.AdminPassword,
 			LogLevel: "error", LogFormat: "text", LoginRate: 1000,
 			SMTPHost: "127.0.0.1", SMTPPort: sink.Port(), SMTPTLS: "none", SMTPFrom: "sla@lingting.example",
-			SLAScanInterval: 100 * time.Millisecond, NotifyPoll: 100 * time.Millisecond, NotifyRetryBase: 200 * time.Millisecond}
+			SLAScanInterval: 100 * time.Millisecond, JobPoll: 100 * time.Millisecond, NotifyRetryBase: 200 * time.Millisecond}
 		start := func() *instance {
 			a, err := app.New(context.Background(), cfg, app.Options{})
 			if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -79,34 +78,15 @@ type result struct {
 	took     time.Duration
 }
 
-// Run delivers until ctx ends: at once when kicked, else every Poll. A
-// graceful stop lets the claimed batch finish (or go back to the queue).
-func (s *Service) Run(ctx context.Context) {
-	t := time.NewTicker(s.cfg.Poll)
-	defer t.Stop()
-	for {
-		for ctx.Err() == nil {
-			n, err := s.DeliverDue(ctx)
-			if err != nil && ctx.Err() == nil {
-				slog.Warn("notification delivery", "err", err)
-				break
-			}
-			if n < s.cfg.BatchSize {
-				break
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-s.kick:
-		}
-	}
-}
-
 // DeliverDue claims one batch of due deliveries, sends them concurrently and
 // records every attempt; it answers how many it claimed.
 func (s *Service) DeliverDue(ctx context.Context) (int, error) {
+	return s.deliver(ctx, nil)
+}
+
+// deliver claims one batch of the due deliveries of the outbox events (all
+// events when nil), sends them and records every attempt.
+func (s *Service) deliver(ctx context.Context, outbox []int64) (int, error) {
 	if ctx.Err() != nil {
 		return 0, nil // stopping: claim nothing more
 	}
@@ -114,7 +94,7 @@ func (s *Service) DeliverDue(ctx context.Context) (int, error) {
 	defer s.running.Done()
 	// Recording must survive the stop of ctx: what was sent is written down.
 	keep := context.WithoutCancel(ctx)
-	batch, events, endpoints, err := s.claim(keep)
+	batch, events, endpoints, err := s.claim(keep, outbox)
 	if err != nil || len(batch) == 0 {
 		return 0, err
 	}
@@ -137,9 +117,17 @@ func (s *Service) DeliverDue(ctx context.Context) (int, error) {
 // process holds (FOR UPDATE SKIP LOCKED); SQLite's single writer serialises
 // claims. Deliveries whose lease ran out (a process died while sending) go
 // back to the queue first.
-func (s *Service) claim(ctx context.Context) ([]claimed, map[int64]outboxRow, map[int64]Endpoint, error) {
+func (s *Service) claim(ctx context.Context, outbox []int64) ([]claimed, map[int64]outboxRow, map[int64]Endpoint, error) {
 	now := s.now()
 	var batch []claimed
+	only, onlyArgs := "", []any{}
+	if outbox != nil {
+		q, args, err := store.In(" AND outbox_id IN (?)", outbox)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		only, onlyArgs = q, args
+	}
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
 		if _, err := s.db.Exec(ctx, "UPDATE notification_deliveries SET status = ?, lease_until = NULL, last_error = ?, updated_at = ? WHERE status = ? AND lease_until < ?",
 			StatusPending, "租约到期：发送进程未记录结果，重新排队", now, StatusSending, now); err != nil {
@@ -149,10 +137,11 @@ func (s *Service) claim(ctx context.Context) ([]claimed, map[int64]outboxRow, ma
 		if s.db.Dialect == store.Postgres {
 			lock = " FOR UPDATE SKIP LOCKED"
 		}
+		args := append([]any{StatusSending, now.Add(s.cfg.Lease), now, StatusPending, now}, onlyArgs...)
 		return s.db.Select(ctx, &batch, `UPDATE notification_deliveries SET status = ?, lease_until = ?, attempts = attempts + 1, updated_at = ?
-			WHERE id IN (SELECT id FROM notification_deliveries WHERE status = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`+lock+`)
+			WHERE id IN (SELECT id FROM notification_deliveries WHERE status = ? AND next_attempt_at <= ?`+only+` ORDER BY next_attempt_at, id LIMIT ?`+lock+`)
 			RETURNING id, outbox_id, dedup_key, channel, endpoint_id, recipient, subject, body, attempts, user_id`,
-			StatusSending, now.Add(s.cfg.Lease), now, StatusPending, now, s.cfg.BatchSize)
+			append(args, s.cfg.BatchSize)...)
 	})
 	if err != nil || len(batch) == 0 {
 		return nil, nil, nil, err
@@ -421,14 +410,18 @@ func (s *Service) Resend(ctx context.Context, id int64) (*Delivery, error) {
 			StatusPending, now, now, id); err != nil {
 			return err
 		}
+		var outboxID int64
+		if err := s.db.Get(ctx, &outboxID, "SELECT outbox_id FROM notification_deliveries WHERE id = ?", id); err != nil {
+			return err
+		}
+		if err := s.enqueueJobs(ctx, []int64{outboxID}); err != nil {
+			return err
+		}
 		if out, err = s.Delivery(ctx, id); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, audit.Entry{Action: "resend", Entity: "notification_delivery", EntityID: id,
 			Summary: "重发通知（" + d.Channel + " → " + d.Recipient + "）", Before: map[string]any{"status": d.Status, "error": d.LastError}, After: map[string]any{"status": StatusPending}})
 	})
-	if err == nil {
-		s.Kick()
-	}
 	return out, err
 }

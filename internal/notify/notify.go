@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"lingting/internal/audit"
+	"lingting/internal/jobs"
 	"lingting/internal/perm"
 	"lingting/internal/store"
 )
@@ -83,9 +84,6 @@ type Config struct {
 	Lease time.Duration
 	// Timeout bounds one send (default 15 s).
 	Timeout time.Duration
-	// Poll is how often the worker looks for due deliveries (default 5 s;
-	// new events wake it at once in the process that wrote them).
-	Poll time.Duration
 	// DataDir is where attachment paths are relative to.
 	DataDir string
 }
@@ -112,9 +110,6 @@ func (c *Config) defaults() {
 	if c.Timeout <= 0 {
 		c.Timeout = 15 * time.Second
 	}
-	if c.Poll <= 0 {
-		c.Poll = 5 * time.Second
-	}
 }
 
 // Service stores and delivers notifications.
@@ -125,7 +120,7 @@ type Service struct {
 	cfg     Config
 	senders map[string]Sender
 	limits  map[string]*bucket
-	kick    chan struct{}
+	queue   *jobs.Queue
 	worker  string
 	client  *http.Client
 
@@ -142,7 +137,7 @@ func NewService(db *store.DB, log *audit.Log, cfg Config, now func() time.Time) 
 	host, _ := os.Hostname()
 	b := make([]byte, 3)
 	_, _ = rand.Read(b)
-	s := &Service{db: db, audit: log, now: now, cfg: cfg, kick: make(chan struct{}, 1),
+	s := &Service{db: db, audit: log, now: now, cfg: cfg,
 		worker: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b)), limits: map[string]*bucket{}}
 	s.client = &http.Client{Timeout: cfg.Timeout, Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 64, IdleConnTimeout: 90 * time.Second}}
 	s.senders = map[string]Sender{
@@ -357,9 +352,24 @@ func (s *Service) EnqueueMany(ctx context.Context, evs []Event) (int, error) {
 		}
 		written, err := s.insertDeliveries(ctx, ds, now)
 		n = written
-		return err
+		if err != nil {
+			return err
+		}
+		return s.enqueueJobs(ctx, sendable(ds))
 	})
 	return n, err
+}
+
+// sendable lists the events that have deliveries to send (in-app ones are
+// stored at once).
+func sendable(ds []delivery) []int64 {
+	var ids []int64
+	for _, d := range ds {
+		if d.Channel != ChannelInApp && (len(ids) == 0 || ids[len(ids)-1] != d.OutboxID) {
+			ids = append(ids, d.OutboxID)
+		}
+	}
+	return slices.Compact(slices.Sorted(slices.Values(ids)))
 }
 
 // dedupKey is the de-duplication key of one delivery: event, channel, recipient.
@@ -442,14 +452,6 @@ func (s *Service) insertDeliveries(ctx context.Context, ds []delivery, now time.
 		}
 	}
 	return n, nil
-}
-
-// Kick wakes the delivery worker (after a transaction that enqueued).
-func (s *Service) Kick() {
-	select {
-	case s.kick <- struct{}{}:
-	default:
-	}
 }
 
 // trim shortens s to n runes.

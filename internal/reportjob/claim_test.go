@@ -18,6 +18,7 @@ import (
 	"lingting/internal/auth"
 	"lingting/internal/org"
 	"lingting/internal/perm"
+	"lingting/internal/rating"
 	"lingting/internal/reportjob"
 	"lingting/internal/scope"
 	"lingting/internal/store"
@@ -78,7 +79,7 @@ func newWorld(t *testing.T, engine string) *world {
 		t.Fatal(err)
 	}
 	w := &world{db: db, log: audit.New(db), dir: t.TempDir()}
-	w.orgs = org.NewService(db, w.log, perm.NewRegistry(app.PermissionGroups, org.Permissions, reportjob.Permissions))
+	w.orgs = org.NewService(db, w.log, perm.NewRegistry(app.PermissionGroups, org.Permissions, reportjob.Permissions, rating.Permissions))
 	if _, err := w.orgs.Bootstrap(ctx, "admin", "admin-pass-1"); err != nil {
 		t.Fatal(err)
 	}

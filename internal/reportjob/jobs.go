@@ -101,13 +101,15 @@ func (s *Service) Enqueue(ctx context.Context, p *auth.Principal, rep Report, ti
 		if err != nil {
 			return err
 		}
+		if err := s.enqueueRun(ctx, id); err != nil {
+			return err
+		}
 		return s.audit.Record(ctx, audit.Entry{Action: "export", Entity: "export_job", EntityID: id, OrgID: p.User.OrgID,
 			Summary: "后台导出：" + title, After: map[string]any{"report": rep.Key, "filter": query, "rows": total}})
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.Kick()
 	return s.job(ctx, id)
 }
 
@@ -181,6 +183,9 @@ func (s *Service) Open(ctx context.Context, p *auth.Principal, id int64) (*Job, 
 	if err != nil {
 		return nil, nil, err
 	}
+	if !stillAllowed(p, j) {
+		return nil, nil, errScopeNarrowed
+	}
 	switch j.Status {
 	case StatusDone:
 	case StatusExpired:
@@ -216,23 +221,58 @@ func (s *Service) principal(ctx context.Context, j *Job, rep Report) (*auth.Prin
 		return nil, apperr.New(apperr.Forbidden, "用户已停用", "the user is disabled")
 	}
 	p := &auth.Principal{User: u}
+	if p.Permissions, p.Scope, err = s.orgs.Access(sys, u); err != nil {
+		return nil, err
+	}
 	if j.Access != nil {
-		var a access
-		if err := json.Unmarshal([]byte(*j.Access), &a); err != nil {
+		// What was asked for, as far as the user may still see it.
+		a, err := j.captured()
+		if err != nil {
 			return nil, err
 		}
+		if !p.Scope.Covers(a.Scope) {
+			return nil, errScopeNarrowed
+		}
+		now := p.Permissions
 		p.Permissions = perm.Set{}
 		for _, c := range a.Permissions {
-			p.Permissions[c] = true
+			if now[c] {
+				p.Permissions[c] = true
+			}
 		}
 		p.Scope = a.Scope
-	} else if p.Permissions, p.Scope, err = s.orgs.Access(sys, u); err != nil {
-		return nil, err
 	}
 	if !p.Can(rep.Permission) {
 		return nil, apperr.New(apperr.Forbidden, "没有权限："+rep.Permission, "permission denied: "+rep.Permission)
 	}
 	return p, nil
+}
+
+// errScopeNarrowed refuses to run or hand out an export whose requester
+// no longer sees everything it was asked for.
+var errScopeNarrowed = apperr.New(apperr.Forbidden, "申请导出后您的数据范围或权限已变更，请重新导出",
+	"your data scope or permissions changed since the export was requested; export again")
+
+// captured is the access recorded when the job was requested.
+func (j *Job) captured() (access, error) {
+	var a access
+	err := json.Unmarshal([]byte(*j.Access), &a)
+	return a, err
+}
+
+// stillAllowed says whether p may still have the file of a job it asked
+// for: it holds the report's permission and sees at least the scope the
+// file was made with. An export.admin with the all-data scope always may.
+func stillAllowed(p *auth.Principal, j *Job) bool {
+	if administers(p) || j.Access == nil {
+		return true
+	}
+	rep, ok := ReportByKey(j.Report)
+	if !ok || !p.Can(rep.Permission) {
+		return false
+	}
+	a, err := j.captured()
+	return err == nil && p.Scope.Covers(a.Scope)
 }
 
 // runAs is ctx as the principal: scope, permissions and the audit actor.

@@ -33,15 +33,18 @@
 package reportjob
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
 	_ "time/tzdata" // Asia/Shanghai resolves without the host's zone database
 
 	"lingting/internal/audit"
+	"lingting/internal/jobs"
 	"lingting/internal/notify"
 	"lingting/internal/org"
 	"lingting/internal/perm"
@@ -104,7 +107,7 @@ type Config struct {
 	Lease time.Duration
 	// MaxAttempts bounds the tries of a job whose process died (default 3).
 	MaxAttempts int
-	// Poll is how often the worker looks for due jobs and subscriptions (default 5 s).
+	// Poll is how often the sweep looks for due subscriptions and orphaned jobs (default 5 s).
 	Poll time.Duration
 }
 
@@ -131,16 +134,17 @@ func (c *Config) defaults() {
 
 // Service keeps export jobs and subscriptions and runs them.
 type Service struct {
-	db       *store.DB
-	audit    *audit.Log
-	orgs     *org.Service
-	notify   *notify.Service
-	now      func() time.Time
-	cfg      Config
-	zone     *time.Location
-	worker   string
-	kick     chan struct{}
-	renderer Renderer
+	db        *store.DB
+	audit     *audit.Log
+	orgs      *org.Service
+	notify    *notify.Service
+	now       func() time.Time
+	cfg       Config
+	zone      *time.Location
+	worker    string
+	queue     *jobs.Queue
+	lastClean time.Time // last removal of expired files (the sweep's)
+	renderer  Renderer
 	// threshold is read per request; tests lower it.
 	threshold int
 }
@@ -158,7 +162,7 @@ func NewService(db *store.DB, log *audit.Log, orgs *org.Service, n *notify.Servi
 	host, _ := os.Hostname()
 	b := make([]byte, 3)
 	_, _ = rand.Read(b)
-	return &Service{db: db, audit: log, orgs: orgs, notify: n, now: now, cfg: cfg, zone: zone, kick: make(chan struct{}, 1),
+	return &Service{db: db, audit: log, orgs: orgs, notify: n, now: now, cfg: cfg, zone: zone,
 		worker: fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b)), threshold: cfg.Threshold}
 }
 
@@ -174,11 +178,13 @@ func (s *Service) SetThreshold(n int) { s.threshold = n }
 // Zone is Asia/Shanghai, where schedules are read.
 func (s *Service) Zone() *time.Location { return s.zone }
 
-// Kick wakes the worker.
+// Kick has the sweep run now (due subscriptions, orphaned jobs).
 func (s *Service) Kick() {
-	select {
-	case s.kick <- struct{}{}:
-	default:
+	if s.queue == nil {
+		return
+	}
+	if err := s.queue.Insert(context.Background(), SweepArgs{}, nil); err != nil {
+		slog.Warn("report sweep", "err", err)
 	}
 }
 

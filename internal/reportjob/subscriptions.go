@@ -293,13 +293,15 @@ func (s *Service) RunNow(ctx context.Context, p *auth.Principal, id int64) (*Job
 		if err != nil {
 			return err
 		}
+		if err := s.enqueueRun(ctx, jobID); err != nil {
+			return err
+		}
 		return s.audit.Record(ctx, audit.Entry{Action: "run", Entity: "report_subscription", EntityID: id, OrgID: p.User.OrgID,
 			Summary: "立即运行报表订阅：" + sub.Name, After: map[string]any{"job_id": jobID}})
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.Kick()
 	return s.job(ctx, jobID)
 }
 
@@ -324,13 +326,16 @@ func (s *Service) ScheduleDue(ctx context.Context) (int, error) {
 		}
 		for i := range due {
 			sub := &due[i]
-			res, err := s.db.Exec(ctx, `INSERT INTO export_jobs (user_id, subscription_id, due_at, report, title, query, status, run_at, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subscription_id, due_at) DO NOTHING`,
-				sub.UserID, sub.ID, utc(*sub.NextRunAt), sub.Report, sub.Name, sub.Query, StatusQueued, now, now)
-			if err != nil {
+			var ids []int64
+			if err := s.db.Select(ctx, &ids, `INSERT INTO export_jobs (user_id, subscription_id, due_at, report, title, query, status, run_at, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (subscription_id, due_at) DO NOTHING RETURNING id`,
+				sub.UserID, sub.ID, utc(*sub.NextRunAt), sub.Report, sub.Name, sub.Query, StatusQueued, now, now); err != nil {
 				return err
 			}
-			if k, _ := res.RowsAffected(); k > 0 {
+			for _, id := range ids {
+				if err := s.enqueueRun(ctx, id); err != nil {
+					return err
+				}
 				n++
 			}
 			if _, err := s.db.Exec(ctx, "UPDATE report_subscriptions SET next_run_at = ?, last_run_at = ? WHERE id = ?",
@@ -340,8 +345,5 @@ func (s *Service) ScheduleDue(ctx context.Context) (int, error) {
 		}
 		return nil
 	})
-	if n > 0 {
-		s.Kick()
-	}
 	return n, err
 }

@@ -28,42 +28,6 @@ const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 // errLostLease stops a job whose lease another process took over.
 var errLostLease = errors.New("reportjob: the lease was lost")
 
-// Run works until ctx ends: schedules due subscriptions, runs due jobs (at
-// once when kicked, else every Poll) and, hourly, removes expired files.
-// A graceful stop hands the running job back to the queue.
-func (s *Service) Run(ctx context.Context) {
-	t := time.NewTicker(s.cfg.Poll)
-	defer t.Stop()
-	var lastClean time.Time
-	for {
-		if _, err := s.ScheduleDue(ctx); err != nil && ctx.Err() == nil {
-			slog.Warn("report subscriptions", "err", err)
-		}
-		for ctx.Err() == nil {
-			ran, err := s.RunDue(ctx)
-			if err != nil && ctx.Err() == nil {
-				slog.Warn("export job", "err", err)
-				break
-			}
-			if !ran {
-				break
-			}
-		}
-		if time.Since(lastClean) > time.Hour {
-			lastClean = time.Now()
-			if _, err := s.Cleanup(ctx); err != nil && ctx.Err() == nil {
-				slog.Warn("export cleanup", "err", err)
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		case <-s.kick:
-		}
-	}
-}
-
 // RunDue claims one due job and runs it; it answers whether there was one.
 func (s *Service) RunDue(ctx context.Context) (bool, error) {
 	if ctx.Err() != nil {
@@ -77,21 +41,15 @@ func (s *Service) RunDue(ctx context.Context) (bool, error) {
 	return true, s.run(ctx, keep, j)
 }
 
-// claim takes the first due job under a lease: jobs whose process died
-// (lease run out) go back to the queue first, or fail after MaxAttempts.
-// PostgreSQL skips jobs another process is claiming (FOR UPDATE SKIP
-// LOCKED); SQLite's single writer serialises claims.
+// claim takes the first due job under a lease, after handing back the jobs
+// whose process died (lease run out). PostgreSQL skips jobs another process
+// is claiming (FOR UPDATE SKIP LOCKED); SQLite's single writer serialises
+// claims.
 func (s *Service) claim(ctx context.Context) (*Job, error) {
 	now := s.now()
 	var ids []int64
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		if _, err := s.db.Exec(ctx, `UPDATE export_jobs SET status = ?, lease_until = NULL, finished_at = ?, error = ?
-			WHERE status = ? AND lease_until < ? AND attempts >= ?`,
-			StatusFailed, now, fmt.Sprintf("运行中断 %d 次（进程退出），已放弃", s.cfg.MaxAttempts), StatusRunning, now, s.cfg.MaxAttempts); err != nil {
-			return err
-		}
-		if _, err := s.db.Exec(ctx, `UPDATE export_jobs SET status = ?, lease_until = NULL, worker = '', error = ?
-			WHERE status = ? AND lease_until < ?`, StatusQueued, "上次运行的进程中断，已重新排队", StatusRunning, now); err != nil {
+		if err := s.recoverLeases(ctx, now); err != nil {
 			return err
 		}
 		lock := ""
@@ -106,6 +64,30 @@ func (s *Service) claim(ctx context.Context) (*Job, error) {
 		return nil, err
 	}
 	return s.job(ctx, ids[0])
+}
+
+// claimID takes job id under a lease if it is queued and due.
+func (s *Service) claimID(ctx context.Context, id int64) (*Job, error) {
+	now := s.now()
+	var ids []int64
+	if err := s.db.Select(ctx, &ids, `UPDATE export_jobs SET status = ?, lease_until = ?, attempts = attempts + 1, worker = ?, started_at = ?, rows_done = 0
+		WHERE id = ? AND status = ? AND run_at <= ? RETURNING id`, StatusRunning, now.Add(s.cfg.Lease), s.worker, now, id, StatusQueued, now); err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	return s.job(ctx, id)
+}
+
+// recoverLeases hands back the jobs of processes that died (lease run out),
+// or fails them after MaxAttempts interrupted runs.
+func (s *Service) recoverLeases(ctx context.Context, now time.Time) error {
+	if _, err := s.db.Exec(ctx, `UPDATE export_jobs SET status = ?, lease_until = NULL, finished_at = ?, error = ?
+		WHERE status = ? AND lease_until < ? AND attempts >= ?`,
+		StatusFailed, now, fmt.Sprintf("运行中断 %d 次（进程退出），已放弃", s.cfg.MaxAttempts), StatusRunning, now, s.cfg.MaxAttempts); err != nil {
+		return err
+	}
+	_, err := s.db.Exec(ctx, `UPDATE export_jobs SET status = ?, lease_until = NULL, worker = '', error = ?
+		WHERE status = ? AND lease_until < ?`, StatusQueued, "上次运行的进程中断，已重新排队", StatusRunning, now)
+	return err
 }
 
 // run renders the job's report into its file and records the outcome.
@@ -248,9 +230,6 @@ func (s *Service) done(ctx context.Context, j *Job, email, rel, name string, row
 			Attachments: []notify.Attachment{{Name: name, Path: rel, ContentType: XLSXType}}})
 		return err
 	})
-	if err == nil && s.notify != nil && j.SubscriptionID != nil {
-		s.notify.Kick()
-	}
 	return err
 }
 

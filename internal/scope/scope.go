@@ -6,6 +6,7 @@ package scope
 
 import (
 	"context"
+	"slices"
 	"strings"
 )
 
@@ -170,4 +171,31 @@ func From(ctx context.Context) Scope {
 // InSubtree renders "col is the org given by the next ? argument, or below it".
 func InSubtree(col string) string {
 	return col + " IN (SELECT id FROM orgs WHERE path LIKE (SELECT path FROM orgs WHERE id = ?) || '%')"
+}
+
+// Covers reports whether every row o shows is also visible through s. It is
+// conservative: an org o names singly counts as covered only when s names it
+// too (s's subtrees are not resolved here), so a false answer may be wrong in
+// s's favour, never a true one.
+func (s Scope) Covers(o Scope) bool {
+	if s.All {
+		return true
+	}
+	if o.All || (s.Axis != o.Axis && s.Axis != AxisBoth) {
+		return false
+	}
+	for _, r := range o.Roots {
+		if !slices.ContainsFunc(s.Roots, func(p string) bool { return strings.HasPrefix(r, p) }) {
+			return false
+		}
+	}
+	for _, id := range o.OrgIDs {
+		if !slices.Contains(s.OrgIDs, id) {
+			return false
+		}
+	}
+	if o.Self && !(s.Self && s.UserID == o.UserID && s.OwnOrgID == o.OwnOrgID) {
+		return false
+	}
+	return true
 }

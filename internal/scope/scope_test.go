@@ -55,3 +55,34 @@ func TestCoversPath(t *testing.T) {
 		t.Error("single org not covered")
 	}
 }
+
+func TestCovers(t *testing.T) {
+	branch := Scope{Roots: []string{"/1/4/"}, Axis: AxisClient}
+	station := Scope{Roots: []string{"/1/4/9/"}, Axis: AxisClient}
+	sibling := Scope{Roots: []string{"/1/5/"}, Axis: AxisClient}
+	self := Scope{Self: true, UserID: 7, OwnOrgID: 9, Axis: AxisClient}
+	cases := []struct {
+		name string
+		s, o Scope
+		want bool
+	}{
+		{"all covers a branch", System(), branch, true},
+		{"a branch does not cover all", branch, System(), false},
+		{"a branch covers its station", branch, station, true},
+		{"a station does not cover its branch", station, branch, false},
+		{"a branch does not cover its sibling", branch, sibling, false},
+		{"the same single orgs", Scope{OrgIDs: []int64{3, 4}, Axis: AxisClient}, Scope{OrgIDs: []int64{4}, Axis: AxisClient}, true},
+		{"a single org not named", Scope{OrgIDs: []int64{3}, Axis: AxisClient}, Scope{OrgIDs: []int64{4}, Axis: AxisClient}, false},
+		{"self covers the same self", self, self, true},
+		{"self of another user", Scope{Self: true, UserID: 8, OwnOrgID: 9, Axis: AxisClient}, self, false},
+		{"a branch does not cover self (conservative)", branch, self, false},
+		{"client axis does not cover vendor axis", Scope{Roots: []string{"/1/"}, Axis: AxisClient}, Scope{Roots: []string{"/1/4/"}, Axis: AxisVendor}, false},
+		{"both axes cover one", Scope{Roots: []string{"/1/"}, Axis: AxisBoth}, Scope{Roots: []string{"/1/4/"}, Axis: AxisVendor}, true},
+		{"nothing covers nothing", Scope{}, Scope{}, true},
+	}
+	for _, c := range cases {
+		if got := c.s.Covers(c.o); got != c.want {
+			t.Errorf("%s: Covers = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

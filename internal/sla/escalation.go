@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,7 +45,6 @@ import (
 // Notifier receives SLA notifications (*notify.Service).
 type Notifier interface {
 	EnqueueMany(ctx context.Context, evs []notify.Event) (int, error)
-	Kick()
 }
 
 // HeadPermission is the permission that makes a user the head of their org
@@ -84,27 +82,8 @@ func (tm *Timers) Scan(ctx context.Context) (ScanStats, error) {
 			break
 		}
 	}
-	if st.Notified > 0 && tm.Notifier != nil {
-		tm.Notifier.Kick()
-	}
 	st.Took = time.Since(start)
 	return st, nil
-}
-
-// Run scans every interval until ctx ends.
-func (tm *Timers) Run(ctx context.Context, every time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		if _, err := tm.Scan(ctx); err != nil && ctx.Err() == nil {
-			slog.Warn("sla scan", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 type scanCache struct {

@@ -164,6 +164,7 @@ func (db *DB) CachedStatements() (writer, reader int) {
 // txState is what a transaction carries for the statement cache.
 type txState struct {
 	tx      *sqlx.Tx
+	conn    *sqlx.Conn // PostgreSQL: the connection the transaction runs on (see Raw)
 	mu      sync.Mutex
 	pending map[string]bool // texts to prepare on the writer pool after the transaction
 }

@@ -163,11 +163,27 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (e
 	if txFrom(ctx) != nil {
 		return fn(ctx)
 	}
-	tx, err := db.w.BeginTxx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
+	t := &txState{}
+	if db.Dialect == Postgres {
+		// A transaction on a connection of its own, so that Raw can reach the
+		// driver's connection (the job queue inserts through it).
+		conn, err := db.w.Connx(ctx)
+		if err != nil {
+			return fmt.Errorf("store: connect: %w", err)
+		}
+		defer conn.Close()
+		t.conn = conn
+		t.tx, err = conn.BeginTxx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("store: begin: %w", err)
+		}
+	} else {
+		t.tx, err = db.w.BeginTxx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("store: begin: %w", err)
+		}
 	}
-	t := &txState{tx: tx}
+	tx := t.tx
 	// Statements this transaction met first are prepared once it is over,
 	// committed or rolled back: deferred first so that it runs last, when
 	// the writer connection is free again (on SQLite the pool has only it).
@@ -188,6 +204,25 @@ func (db *DB) WithTx(ctx context.Context, fn func(ctx context.Context) error) (e
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
+}
+
+// SQLTx is the transaction in ctx, or nil outside one.
+func SQLTx(ctx context.Context) *sql.Tx {
+	if t := txFrom(ctx); t != nil {
+		return t.tx.Tx
+	}
+	return nil
+}
+
+// Raw runs fn with the driver connection of the PostgreSQL transaction in
+// ctx (a *stdlib.Conn of pgx): statements sent through it run inside that
+// transaction. It fails outside a transaction and on SQLite.
+func Raw(ctx context.Context, fn func(driverConn any) error) error {
+	t := txFrom(ctx)
+	if t == nil || t.conn == nil {
+		return errors.New("store: no PostgreSQL transaction in the context")
+	}
+	return t.conn.Raw(fn)
 }
 
 // Rebind turns ? placeholders into the engine's form.
