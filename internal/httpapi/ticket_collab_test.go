@@ -123,6 +123,31 @@ func TestTicketCustomFields(t *testing.T) {
 		if r := agent.Do("GET", "/api/v1/tickets?custom.Bad-Key=1", nil); r.Status != 422 {
 			t.Fatalf("bad custom filter key: %d %s", r.Status, r.Body)
 		}
+		// every kind compares as its kind: numbers as numbers, yes/no, a multi-select by containment
+		for q, want := range map[string]int{
+			"custom.cash_left=2500.5":             1,
+			"custom.cash_left=2500.50":            1,
+			"custom.cash_left=2500":               0,
+			"custom.vip=true":                     1,
+			"custom.vip=false":                    0,
+			"custom.visit_on=2026-11-30":          1,
+			"custom.parts=" + urlq("屏幕"):          1,
+			"custom.parts=" + urlq("键盘"):          0,
+			"custom.note=" + urlq("大堂左侧"):         0, // cleared above
+			"custom.fault_code=" + urlq("E03 黑屏"): 1,
+		} {
+			for _, typ := range []string{"type=repair&", ""} { // the kind from the type, or from every type
+				r := agent.Do("GET", "/api/v1/tickets?"+typ+q, nil)
+				if r.Status != 200 || r.Total() != want {
+					t.Errorf("%s%s: %d, total %d, want %d", typ, q, r.Status, r.Total(), want)
+				}
+			}
+		}
+		for _, q := range []string{"custom.cash_left=many", "custom.vip=yes"} {
+			if r := agent.Do("GET", "/api/v1/tickets?type=repair&"+q, nil); r.Status != 422 || !strings.Contains(string(r.Body), strings.SplitN(q, "=", 2)[0]) {
+				t.Errorf("%s: %d %s", q, r.Status, r.Body)
+			}
+		}
 		// a custom type with its own workflow
 		wf := map[string]any{"statuses": []map[string]any{{"code": "new", "name_zh": "新建", "name_en": "New"}, {"code": "reviewing", "name_zh": "审核中", "name_en": "Reviewing", "pauses_sla": true},
 			{"code": "closed", "name_zh": "已关闭", "name_en": "Closed", "final": true}},

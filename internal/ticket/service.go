@@ -261,7 +261,8 @@ type Filter struct {
 	Sort                   string
 	CreatedFrom, CreatedTo time.Time
 	// Custom keeps tickets whose custom field (key, validated by
-	// ValidFieldKey) equals the value — for select and text fields.
+	// ValidFieldKey) equals the value, compared as the field's kind says
+	// (customConds).
 	Custom        map[string]string
 	Q             string
 	Limit, Offset int
@@ -345,10 +346,13 @@ func (s *Service) List(ctx context.Context, f Filter) (items []*Ticket, total in
 		w += " AND (t.number = ? OR t.title LIKE ?)"
 		args = append(args, strings.ToUpper(q), "%"+q+"%")
 	}
-	for _, k := range slices.Sorted(maps.Keys(f.Custom)) {
-		if ValidFieldKey(k) {
-			add(s.customPath(k)+" = ?", f.Custom[k])
+	if len(f.Custom) > 0 {
+		cond, cargs, err := s.customConds(ctx, f.Type, f.Custom)
+		if err != nil {
+			return nil, 0, false, err
 		}
+		w += cond
+		args = append(args, cargs...)
 	}
 	if f.Breached != nil {
 		// A target is breached when marked so (met late, or seen past due by the
