@@ -171,6 +171,17 @@ func TestTicketCustomFields(t *testing.T) {
 		if r := agent.Do("POST", ip, map[string]any{"to": "reviewing"}); r.Status != 200 || r.String("status") != "reviewing" {
 			t.Fatalf("custom workflow: new → reviewing: %d %s", r.Status, r.Body)
 		}
+		// a problem in one row is reported on that row (the workflow editor shows it there); nothing changes
+		bad := map[string]any{"statuses": []map[string]any{{"code": "new"}, {"code": "Re View"}, {"code": "reviewing"}, {"code": "closed"}},
+			"transitions": []map[string]any{{"from": "new", "to": "reviewing"}, {"from": "reviewing", "to": "gone"}}, "reopen_days": 0}
+		if r := admin.Do("PUT", "/api/v1/ticket-types/inspection", map[string]any{"workflow": bad}); r.Status != 422 ||
+			!strings.Contains(string(r.Body), `"workflow.statuses[1].code"`) || !strings.Contains(string(r.Body), `"workflow.transitions[1]"`) ||
+			strings.Contains(string(r.Body), `"workflow.transitions[0]"`) {
+			t.Fatalf("workflow row errors: %d %s", r.Status, r.Body)
+		}
+		if r := agent.Do("GET", "/api/v1/ticket-types", nil); strings.Contains(string(r.Body), "Re View") {
+			t.Fatalf("a refused workflow was stored: %s", r.Body)
+		}
 		wf["statuses"] = wf["statuses"].([]map[string]any)[:1]
 		wf["transitions"] = []map[string]any{}
 		if r := admin.Do("PUT", "/api/v1/ticket-types/inspection", map[string]any{"workflow": wf}); r.Status != 422 || !strings.Contains(string(r.Body), "reviewing") {

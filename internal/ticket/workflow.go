@@ -4,7 +4,9 @@ package ticket
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
+	"unicode/utf8"
 
 	"lingting/internal/apperr"
 )
@@ -74,24 +76,59 @@ func DefaultWorkflow() Workflow {
 	}
 }
 
-// Validate checks a workflow definition: known statuses in transitions, reasons
-// only on pending-like statuses, exactly one initial status "new".
+// statusCodePattern is what a status code may look like: it is stored on
+// tickets, shown in URLs (?status=) and used as a data-test id.
+var statusCodePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,31}$`)
+
+// Validate checks a workflow definition: status codes well formed and
+// distinct, known pending reasons, known statuses in transitions (each move
+// once), exactly one initial status "new". Problems of one row are reported on
+// that row (workflow.statuses[2].code, workflow.transitions[0]), for the
+// editor to show next to it, and also on workflow.statuses or
+// workflow.transitions as before.
 func (w Workflow) Validate() error {
 	var v apperr.Validation
 	known := map[string]bool{}
-	for _, s := range w.Statuses {
-		if s.Code == "" || known[s.Code] {
-			v.Add("workflow.statuses", "状态编码为空或重复："+s.Code, "empty or duplicate status code: "+s.Code)
+	row := func(list string, i int, part, zh, en string) {
+		key := fmt.Sprintf("workflow.%s[%d]", list, i)
+		if part != "" {
+			key += "." + part
+		}
+		v.Add(key, zh, en)
+		v.Add("workflow."+list, zh, en)
+	}
+	reasons := []string{ReasonWaitingParts, ReasonWaitingCustomer, ReasonSentForRepair}
+	for i, s := range w.Statuses {
+		switch {
+		case s.Code == "":
+			row("statuses", i, "code", "状态编码不能为空", "a status needs a code")
+		case !statusCodePattern.MatchString(s.Code):
+			row("statuses", i, "code", "状态编码须为小写字母开头的字母、数字、下划线（至多 32 位）："+s.Code, "a status code is lower-case letters, digits and underscores (up to 32), starting with a letter: "+s.Code)
+		case known[s.Code]:
+			row("statuses", i, "code", "状态编码重复："+s.Code, "duplicate status code: "+s.Code)
+		}
+		if utf8.RuneCountInString(s.NameZH) > 20 || utf8.RuneCountInString(s.NameEN) > 40 {
+			row("statuses", i, "name_zh", "状态名称过长（中文至多 20 字，英文至多 40 字）", "a status name is too long (20 Chinese / 40 English characters at most)")
+		}
+		for _, r := range s.Reasons {
+			if !slices.Contains(reasons, r) {
+				row("statuses", i, "reasons", "未知的挂起原因："+r, "unknown pending reason: "+r)
+			}
 		}
 		known[s.Code] = true
 	}
 	if !known[StatusNew] {
 		v.Add("workflow.statuses", "工作流必须包含 new 状态", "a workflow needs the status new")
 	}
-	for _, t := range w.Transitions {
-		if !known[t.From] || !known[t.To] {
-			v.Add("workflow.transitions", fmt.Sprintf("未知状态：%s → %s", t.From, t.To), fmt.Sprintf("unknown status: %s → %s", t.From, t.To))
+	seen := map[Transition]bool{}
+	for i, t := range w.Transitions {
+		switch {
+		case !known[t.From] || !known[t.To]:
+			row("transitions", i, "", fmt.Sprintf("未知状态：%s → %s", t.From, t.To), fmt.Sprintf("unknown status: %s → %s", t.From, t.To))
+		case seen[t]:
+			row("transitions", i, "", fmt.Sprintf("流转重复：%s → %s", t.From, t.To), fmt.Sprintf("duplicate transition: %s → %s", t.From, t.To))
 		}
+		seen[t] = true
 	}
 	if w.ReopenDays < 0 || w.ReopenDays > 365 {
 		v.Add("workflow.reopen_days", "重开期限须在 0–365 天之间", "reopen_days must be 0–365")

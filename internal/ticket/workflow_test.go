@@ -1,6 +1,7 @@
 package ticket
 
 import (
+	"strings"
 	"testing"
 
 	"lingting/internal/apperr"
@@ -93,5 +94,43 @@ func TestCustomWorkflow(t *testing.T) {
 	bad := Workflow{Statuses: []Status{{Code: "open"}}, Transitions: []Transition{{"open", "gone"}}}
 	if err := bad.Validate(); apperr.CodeOf(err) != apperr.Invalid {
 		t.Errorf("a workflow without new and with unknown statuses validated: %v", err)
+	}
+}
+
+// TestWorkflowRowErrors: problems are reported on their row, for the
+// workflow editor to show next to it, and still on the list as a whole.
+func TestWorkflowRowErrors(t *testing.T) {
+	w := Workflow{
+		Statuses: []Status{{Code: "new"}, {Code: "Bad Code"}, {Code: "new"}, {Code: "wait", Reasons: []string{"waiting_parts", "lunch"}}, {Code: ""}},
+		Transitions: []Transition{{"new", "wait"}, {"new", "gone"}, {"new", "wait"}},
+		ReopenDays:  400,
+	}
+	e, ok := apperr.As(w.Validate())
+	if !ok {
+		t.Fatal("validated")
+	}
+	for field, want := range map[string]string{
+		"workflow.statuses[1].code":    "小写字母",
+		"workflow.statuses[2].code":    "重复",
+		"workflow.statuses[3].reasons": "lunch",
+		"workflow.statuses[4].code":    "不能为空",
+		"workflow.transitions[1]":      "未知状态",
+		"workflow.transitions[2]":      "流转重复",
+		"workflow.statuses":            "",
+		"workflow.transitions":         "",
+		"workflow.reopen_days":         "0–365",
+	} {
+		m, ok := e.Fields[field]
+		if !ok || !strings.Contains(m.ZH, want) || m.EN == "" {
+			t.Errorf("%s: %+v (%v)", field, m, ok)
+		}
+	}
+	for _, field := range []string{"workflow.statuses[0].code", "workflow.statuses[3].code", "workflow.transitions[0]"} {
+		if _, bad := e.Fields[field]; bad {
+			t.Errorf("a good row is reported: %s", field)
+		}
+	}
+	if err := DefaultWorkflow().Validate(); err != nil {
+		t.Errorf("the default workflow: %v", err)
 	}
 }

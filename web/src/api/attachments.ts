@@ -68,9 +68,12 @@ export function attachmentUrl(a: Pick<Attachment, 'id' | 'url'>): string {
   return a.url || buildUrl(`/attachments/${a.id}`)
 }
 
-/** Images are shown as thumbnails (the browser can draw these four). */
-export function isImage(a: Pick<Attachment, 'content_type'>): boolean {
-  return /^image\/(jpeg|png|gif|webp)$/.test(a.content_type)
+/**
+ * Images are shown as thumbnails (the browser can draw these four), unless the server could not
+ * make one (thumbnail_url null: the upload did not decode); those are listed as files.
+ */
+export function isImage(a: Pick<Attachment, 'content_type'> & { thumbnail_url?: string | null }): boolean {
+  return /^image\/(jpeg|png|gif|webp)$/.test(a.content_type) && a.thumbnail_url !== null
 }
 
 /** The lower-case extension of a file name, with its dot ("" when none). */

@@ -279,6 +279,8 @@ export interface TicketFilter {
   unassigned: boolean
   /** The supervisor board's SLA state of open tickets (GET /tickets?sla=). */
   sla?: 'warning' | 'breached' | ''
+  /** Custom field filters by key (GET /tickets?custom.<key>=value), values as the query has them. */
+  custom?: Record<string, string>
 }
 
 export function emptyTicketFilter(): TicketFilter {
@@ -295,6 +297,7 @@ export function emptyTicketFilter(): TicketFilter {
     asset_id: null,
     customer_id: null,
     unassigned: false,
+    custom: {},
   }
 }
 
@@ -316,6 +319,7 @@ export function ticketQuery(f: Partial<TicketFilter>, page?: { page: number; pag
     created_from: f.created?.[0] ? shanghaiToRfc3339(f.created[0]) : undefined,
     created_to: f.created?.[1] ? shanghaiToRfc3339(f.created[1], true) : undefined,
   }
+  for (const [k, v] of Object.entries(f.custom ?? {})) if (v !== '') q[`custom.${k}`] = v
   if (page) {
     q.page = page.page
     q.page_size = page.page_size

@@ -30,6 +30,8 @@ export type QueryInput = string | URLSearchParams | Record<string, string | null
 
 const ID_KEYS = ['org_id', 'assignee_id', 'station_id', 'vendor_org_id', 'asset_id', 'customer_id'] as const
 const DAY = /^\d{4}-\d{2}-\d{2}$/
+/** A custom field key as the server accepts it (custom.<key>=value). */
+export const FIELD_KEY = /^[a-z][a-z0-9_]{0,39}$/
 
 /**
  * The ticket filter as a query object in a fixed key order (empty values left out), the form
@@ -50,6 +52,11 @@ export function ticketFilterToQuery(f: Partial<TicketFilter>): Record<string, st
   if (f.created?.[0] && f.created[1] && DAY.test(f.created[0]) && DAY.test(f.created[1])) {
     out.created_from = f.created[0]
     out.created_to = f.created[1]
+  }
+  // custom field filters last, by key
+  for (const k of Object.keys(f.custom ?? {}).sort()) {
+    const v = f.custom?.[k]?.trim()
+    if (FIELD_KEY.test(k) && v) out[`custom.${k}`] = v
   }
   return out
 }
@@ -94,6 +101,12 @@ export function ticketFilterFromQuery(input: QueryInput): TicketFilter {
   const from = r.created_from ?? ''
   const to = r.created_to ?? ''
   if (DAY.test(from) && DAY.test(to)) f.created = from <= to ? [from, to] : [to, from]
+  const custom: Record<string, string> = {}
+  for (const [name, v] of Object.entries(r)) {
+    const k = name.startsWith('custom.') ? name.slice(7) : ''
+    if (FIELD_KEY.test(k) && v.trim()) custom[k] = v.trim()
+  }
+  f.custom = custom
   return f
 }
 

@@ -29,6 +29,7 @@ describe('saved views: the ticket filter as a query string', () => {
     asset_id: 5,
     customer_id: 9,
     unassigned: true,
+    custom: { fault_code: 'E02 卡钞', cash_left: '2500' },
   }
 
   it('round-trips every field (the title trimmed)', () => {
@@ -193,6 +194,7 @@ describe('attachments', () => {
     expect(extensionOf('.txt')).toBe('.txt')
     expect(extensionOf('README')).toBe('')
     expect(isImage({ content_type: 'image/png' })).toBe(true)
+    expect(isImage({ content_type: 'image/png', thumbnail_url: null })).toBe(false) // did not decode at upload
     expect(isImage({ content_type: 'image/svg+xml' })).toBe(false)
     expect(isImage({ content_type: 'application/pdf' })).toBe(false)
   })

@@ -29,3 +29,34 @@ export function compactValues(values: CustomValues, fields: FieldDef[]): CustomV
   }
   return out
 }
+
+/** A filter value (as the list query carries it) from what a field's input holds; '' for none. */
+export function filterValueFromInput(f: FieldDef, v: unknown): string {
+  if (v === null || v === undefined) return ''
+  switch (f.kind) {
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v) ? String(v) : ''
+    case 'boolean':
+      return v === true || v === 'true' ? 'true' : v === false || v === 'false' ? 'false' : ''
+    default:
+      return typeof v === 'string' ? v.trim() : ''
+  }
+}
+
+/** What a field's filter input shows for a query value (undefined when nothing is chosen). */
+export function filterInputValue(f: FieldDef, s: string | undefined): string | number | undefined {
+  if (s === undefined || s === '') return undefined
+  if (f.kind === 'number') {
+    const n = Number(s)
+    return Number.isFinite(n) ? n : undefined
+  }
+  return s
+}
+
+/** The custom filters that still apply to these fields (a type change drops the others). */
+export function pruneCustomFilter(custom: Record<string, string> | undefined, fields: FieldDef[]): Record<string, string> {
+  const keys = new Set(fields.map((f) => f.key))
+  const out: Record<string, string> = {}
+  for (const [k, v] of Object.entries(custom ?? {})) if (keys.has(k)) out[k] = v
+  return out
+}
