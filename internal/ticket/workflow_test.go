@@ -101,7 +101,7 @@ func TestCustomWorkflow(t *testing.T) {
 // workflow editor to show next to it, and still on the list as a whole.
 func TestWorkflowRowErrors(t *testing.T) {
 	w := Workflow{
-		Statuses: []Status{{Code: "new"}, {Code: "Bad Code"}, {Code: "new"}, {Code: "wait", Reasons: []string{"waiting_parts", "lunch"}}, {Code: ""}},
+		Statuses:    []Status{{Code: "new"}, {Code: "Bad Code"}, {Code: "new"}, {Code: "wait", Reasons: []string{"waiting_parts", "lunch"}}, {Code: ""}},
 		Transitions: []Transition{{"new", "wait"}, {"new", "gone"}, {"new", "wait"}},
 		ReopenDays:  400,
 	}
