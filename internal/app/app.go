@@ -235,7 +235,7 @@ func build(ctx context.Context, db *store.DB, cfg config.Config, opt Options) (*
 // context must have ended) or 30 s passed.
 func (a *App) Close() error {
 	done := make(chan struct{})
-	go func() { a.workers.Wait(); close(done) }()
+	go func() { a.workers.Wait(); a.Ratings.WaitFollowups(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(30 * time.Second):

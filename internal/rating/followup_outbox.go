@@ -36,6 +36,7 @@ func (s *Service) queueFollowup(ctx context.Context, ratingID int64) error {
 // followupDrainer runs DrainFollowups in one goroutine at a time, again if
 // woken meanwhile.
 type followupDrainer struct {
+	wg             sync.WaitGroup // the running drain (WaitFollowups)
 	mu             sync.Mutex
 	running, again bool
 	off            bool                       // tests: queue only, as if the process stopped after the commit
@@ -56,8 +57,10 @@ func (s *Service) kickFollowups() {
 		return
 	}
 	d.running = true
+	d.wg.Add(1)
 	d.mu.Unlock()
 	go func() {
+		defer d.wg.Done()
 		for {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			if _, err := s.DrainFollowups(ctx); err != nil {
@@ -75,6 +78,10 @@ func (s *Service) kickFollowups() {
 		}
 	}()
 }
+
+// WaitFollowups waits for a background drain to finish (before the database
+// is closed; what it has not done stays queued for the next start).
+func (s *Service) WaitFollowups() { s.drainer.wg.Wait() }
 
 // DrainFollowups opens the follow-up ticket of every rating in the outbox
 // and says how many it opened. A follow-up that fails stays in the outbox
