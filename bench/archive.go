@@ -1,10 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -90,6 +93,13 @@ func RunArchive(ctx context.Context, e *Env, opt options) ([]Latency, error) {
 		if err := explain(ctx, e, opt, first["name"], first["address"], first["phone"], first["initials"]); err != nil {
 			return nil, err
 		}
+	}
+	if opt.Kinds != "" { // e.g. a profile of one kind of search
+		want := map[string]bool{}
+		for _, k := range strings.Split(opt.Kinds, ",") {
+			want[strings.TrimSpace(k)] = true
+		}
+		all = slices.DeleteFunc(all, func(s series) bool { return !want[cmp.Or(s.kind, "list")] })
 	}
 	var out []Latency
 	var extras []archiveExtra

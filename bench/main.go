@@ -50,6 +50,7 @@ type options struct {
 	DBPath        string        // SQLite file to keep and reuse (empty: a temporary file)
 	Analyze       bool          // run ANALYZE on SQLite after loading (PostgreSQL always analyzes)
 	Explain       bool          // print the query plans of the measured list/search queries
+	Kinds         string        // archive: only these series kinds, comma-separated (list, name, address, phone, initials); all when empty
 	Seed          uint64        // data generator seed
 	DemoCustomers int           // customers the demo loader seeds through the service
 	CPUProfile    string        // write a CPU profile of the whole run here
@@ -80,6 +81,7 @@ func main() {
 	fs.StringVar(&opt.DBPath, "db", opt.DBPath, "SQLite file to keep and reuse across runs (loaded only up to -n)")
 	fs.BoolVar(&opt.Analyze, "analyze", opt.Analyze, "run ANALYZE on SQLite after loading (the app never does; PostgreSQL is always analyzed)")
 	fs.BoolVar(&opt.Explain, "explain", opt.Explain, "print the query plans of the measured queries")
+	fs.StringVar(&opt.Kinds, "kinds", opt.Kinds, "archive: measure only these kinds of request, comma-separated: list, name, address, phone, initials (all when empty)")
 	fs.Uint64Var(&opt.Seed, "seed", opt.Seed, "data generator seed (a kept -db must be reused with the same seed)")
 	fs.StringVar(&opt.CPUProfile, "cpuprofile", "", "write a CPU profile of the run (server and client) to this file")
 	fs.StringVar(&opt.Trace, "trace", "", "write an execution trace of the run to this file (go tool trace -pprof=syscall|sync|sched)")

@@ -353,6 +353,7 @@ func (s *Service) listPage(ctx context.Context, f Filter) (Page, error) {
 	if err != nil || none {
 		return Page{Exact: true, Items: []*Customer{}}, err
 	}
+	base, baseArgs := w, args // the filter and scope without the search
 	w += pred
 	args = append(args, cargs...)
 	limit := listCap
@@ -370,11 +371,17 @@ func (s *Service) listPage(ctx context.Context, f Filter) (Page, error) {
 		// stops at limit+1, like the count): below the cap the page is then
 		// sorted from those ids, without looking the search up again nor
 		// reading the rows of matches outside the scope.
-		hint := ""
+		q, qargs := "SELECT c.id FROM customers c"+w+" LIMIT ?", append(append([]any{}, args...), limit+1)
 		if s.db.Dialect == store.SQLite {
-			hint = " NOT INDEXED" // the matches by rowid, never a walk of an index
+			// The matches streamed into rowid lookups of customers, which
+			// stop at limit+1 in scope. "c.id IN (matches)" built a
+			// temporary index of every match first (19,000 ids for "zh"
+			// at 10^6 customers: 4.5 ms before the first lookup).
+			m, margs := s.match(f.Q)
+			q = "SELECT DISTINCT c.id FROM (" + m + ") m CROSS JOIN customers c NOT INDEXED" + base + " AND c.id = m.id LIMIT ?"
+			qargs = append(append(append([]any{}, margs...), baseArgs...), limit+1)
 		}
-		if err := s.db.Select(ctx, &matched, "SELECT c.id FROM customers c"+hint+w+" LIMIT ?", append(append([]any{}, args...), limit+1)...); err != nil {
+		if err := s.db.Select(ctx, &matched, q, qargs...); err != nil {
 			return Page{}, err
 		}
 		n = len(matched)
