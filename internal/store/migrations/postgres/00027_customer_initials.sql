@@ -22,5 +22,13 @@ WHERE c.deleted_at IS NULL AND v <> '';
 ALTER TABLE customer_initials ADD PRIMARY KEY (initials, customer_id);
 CREATE INDEX customer_initials_customer ON customer_initials(customer_id);
 
+-- A search's page past its cap walks the live customers newest first and
+-- keeps the matches in the caller's scope: with the id, org and level in the
+-- index the walk reads no table rows (for "zh" it read 5,400 customers rows
+-- to keep 50). SQLite needs none: it tests the id, which customers_updated
+-- holds, before it reads a row.
+CREATE INDEX customers_live_updated ON customers (updated_at, id) INCLUDE (org_id, confidentiality) WHERE deleted_at IS NULL;
+
 -- +goose Down
+DROP INDEX customers_live_updated;
 DROP TABLE customer_initials;
