@@ -123,26 +123,17 @@ func (h *slaAPI) chinaHolidays(w http.ResponseWriter, r *http.Request, _ *auth.P
 }
 
 func (h *slaAPI) exportCalendar(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	c, err := h.svc.Calendar(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := sla.WriteCSV(&buf, c); err != nil {
-		return err
-	}
-	downloadHeaders(w, "text/csv; charset=utf-8", "日历-"+c.Name+".csv")
-	_, _ = w.Write(buf.Bytes())
-	return nil
+	return h.downloadCalendar(w, r, sla.WriteCSV, "text/csv; charset=utf-8", ".csv")
 }
 
 // exportCalendarICal answers the calendar's marked dates as iCalendar: one
 // all-day event per holiday and make-up working day (see sla.WriteICal).
 func (h *slaAPI) exportCalendarICal(w http.ResponseWriter, r *http.Request, _ *auth.Principal) error {
+	return h.downloadCalendar(w, r, sla.WriteICal, "text/calendar; charset=utf-8", ".ics")
+}
+
+// downloadCalendar writes the calendar of the path in one format as a file.
+func (h *slaAPI) downloadCalendar(w http.ResponseWriter, r *http.Request, write func(io.Writer, *sla.Calendar) error, contentType, ext string) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -152,10 +143,10 @@ func (h *slaAPI) exportCalendarICal(w http.ResponseWriter, r *http.Request, _ *a
 		return err
 	}
 	var buf bytes.Buffer
-	if err := sla.WriteICal(&buf, c); err != nil {
+	if err := write(&buf, c); err != nil {
 		return err
 	}
-	downloadHeaders(w, "text/calendar; charset=utf-8", "日历-"+c.Name+".ics")
+	downloadHeaders(w, contentType, "日历-"+c.Name+ext)
 	_, _ = w.Write(buf.Bytes())
 	return nil
 }
