@@ -190,6 +190,44 @@ func TestCustomerNotifications(t *testing.T) {
 		if !strings.Contains(strings.Join(keys(deliveries(admin, first)), ";"), "13912345678") {
 			t.Fatal("the administrator with customer.pii.reveal sees the number masked")
 		}
+		// A notification administrator of the Beijing branch sees and changes
+		// Beijing's settings only, and not the global ones.
+		bjRole := admin.Do("POST", "/api/v1/roles", map[string]any{"name": "北京通知管理", "scope": "custom", "scope_org_ids": []int64{orgs["HXB-BJ"]}, "permissions": []string{"notify.admin"}})
+		if u := admin.Do("POST", "/api/v1/users", map[string]any{"login": "bj.notify", "name": "北京通知管理员", "org_id": orgs["HXB-BJ"], "password": demo.Password, "role_ids": []int64{bjRole.Int("id")}}); u.Status != 201 {
+			t.Fatalf("user: %d %s", u.Status, u.Body)
+		}
+		bjn := a.Login("bj.notify", demo.Password)
+		bjn.Do("POST", "/api/v1/auth/password", map[string]string{"current_password": demo.Password, "new_password": "better-pass-9"})
+		on := map[string]any{"ticket_received": true, "ticket_resolved": true, "survey": true}
+		orgIDs := func(r *testutil.Response) []float64 {
+			var out []float64
+			for _, it := range r.Items() {
+				out = append(out, it["org_id"].(float64))
+			}
+			return out
+		}
+		testutil.Run(t, []testutil.Scenario{
+			{Name: "Shanghai's override is not listed to Beijing", As: bjn, Method: "GET", Path: "/api/v1/notifications/customer-settings", Status: 200, Check: func(t *testing.T, r *testutil.Response) {
+				if got := orgIDs(r); len(got) != 1 || got[0] != 0 {
+					t.Fatalf("settings seen by Beijing: %s", r.Body)
+				}
+			}},
+			{Name: "Beijing may not change Shanghai", As: bjn, Method: "PUT", Path: fmt.Sprintf("/api/v1/notifications/customer-settings/%d", orgs["HXB-SH"]), Body: on, Status: 404},
+			{Name: "nor delete it", As: bjn, Method: "DELETE", Path: fmt.Sprintf("/api/v1/notifications/customer-settings/%d", orgs["HXB-SH"]), Status: 404},
+			{Name: "nor the global settings", As: bjn, Method: "PUT", Path: "/api/v1/notifications/customer-settings/0", Body: map[string]any{"ticket_received": false, "ticket_resolved": false, "survey": false}, Status: 403, Contains: []string{`"forbidden"`}},
+			{Name: "Shanghai and the global settings unchanged", As: admin, Method: "GET", Path: "/api/v1/notifications/customer-settings", Status: 200, Check: func(t *testing.T, r *testutil.Response) {
+				if r.Total() != 2 || r.Items()[0]["ticket_received"] != true || r.Items()[1]["org_name"] != "上海分行" || r.Items()[1]["survey"] != false {
+					t.Fatalf("settings: %s", r.Body)
+				}
+			}},
+			{Name: "Beijing changes a Beijing outlet", As: bjn, Method: "PUT", Path: fmt.Sprintf("/api/v1/notifications/customer-settings/%d", orgs["HXB-BJ-HD-01"]), Body: on, Status: 200},
+			{Name: "and sees it", As: bjn, Method: "GET", Path: "/api/v1/notifications/customer-settings", Status: 200, Check: func(t *testing.T, r *testutil.Response) {
+				if got := orgIDs(r); len(got) != 2 || got[1] != float64(orgs["HXB-BJ-HD-01"]) {
+					t.Fatalf("settings seen by Beijing: %s", r.Body)
+				}
+			}},
+			{Name: "and removes it", As: bjn, Method: "DELETE", Path: fmt.Sprintf("/api/v1/notifications/customer-settings/%d", orgs["HXB-BJ-HD-01"]), Status: 204},
+		})
 		if r := admin.Do("DELETE", fmt.Sprintf("/api/v1/notifications/customer-settings/%d", orgs["HXB-SH"]), nil); r.Status != 204 {
 			t.Fatalf("delete: %d %s", r.Status, r.Body)
 		}

@@ -10,6 +10,7 @@ import (
 	"lingting/internal/apperr"
 	"lingting/internal/audit"
 	"lingting/internal/customer"
+	"lingting/internal/scope"
 	"lingting/internal/store"
 )
 
@@ -95,10 +96,12 @@ const customerSettingsSelect = `SELECT s.org_id, COALESCE(o.name, '') AS org_nam
 	FROM notification_customer_settings s LEFT JOIN orgs o ON o.id = s.org_id`
 
 // CustomerSettingsList lists the stored settings: the global one first (the
-// defaults when none is stored), then per org by name.
+// defaults when none is stored), then those of the orgs in the caller's scope
+// by name.
 func (s *Service) CustomerSettingsList(ctx context.Context) ([]CustomerSettings, error) {
 	var rows []CustomerSettings
-	if err := s.db.Select(ctx, &rows, customerSettingsSelect+" ORDER BY s.org_id <> 0, o.name, s.org_id"); err != nil {
+	where, args := scope.From(ctx).Where(scope.Columns{Org: "s.org_id"})
+	if err := s.db.Select(ctx, &rows, customerSettingsSelect+" WHERE s.org_id = 0 OR "+where+" ORDER BY s.org_id <> 0, o.name, s.org_id", args...); err != nil {
 		return nil, err
 	}
 	if len(rows) == 0 || rows[0].OrgID != 0 {
@@ -123,14 +126,8 @@ func (s *Service) CustomerSettingsFor(ctx context.Context, orgID int64) (Custome
 func (s *Service) SaveCustomerSettings(ctx context.Context, in CustomerSettings) (CustomerSettings, error) {
 	var out CustomerSettings
 	err := s.db.WithTx(ctx, func(ctx context.Context) error {
-		if in.OrgID != 0 {
-			var n int
-			if err := s.db.Get(ctx, &n, "SELECT count(*) FROM orgs WHERE id = ?", in.OrgID); err != nil {
-				return err
-			}
-			if n == 0 {
-				return apperr.NotFoundf("机构", "org")
-			}
+		if err := s.mayConfigure(ctx, in.OrgID); err != nil {
+			return err
 		}
 		before, err := s.customerSettingsOf(ctx, in.OrgID)
 		if err != nil {
@@ -160,6 +157,9 @@ func (s *Service) SaveCustomerSettings(ctx context.Context, in CustomerSettings)
 // again; the global one goes back to the defaults), audited.
 func (s *Service) DeleteCustomerSettings(ctx context.Context, orgID int64) error {
 	return s.db.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.mayConfigure(ctx, orgID); err != nil {
+			return err
+		}
 		before, err := s.customerSettingsOf(ctx, orgID)
 		if err != nil {
 			return err
@@ -172,6 +172,25 @@ func (s *Service) DeleteCustomerSettings(ctx context.Context, orgID int64) error
 		}
 		return s.audit.Record(ctx, audit.Entry{Action: "delete", Entity: "notification_customer_settings", EntityID: orgID, Summary: "删除客户通知设置 " + settingsName(*before), Before: before})
 	})
+}
+
+// mayConfigure checks that the caller's data scope covers the org whose
+// settings change: the global setting (0) needs the whole organisation; an
+// org outside the scope answers as unknown, like one that does not exist.
+func (s *Service) mayConfigure(ctx context.Context, orgID int64) error {
+	sc := scope.From(ctx)
+	if orgID == 0 {
+		if !sc.All {
+			return apperr.New(apperr.Forbidden, "只有数据范围为全部机构的用户可以修改全局客户通知设置", "only a user whose data scope is the whole organisation may change the global customer notification settings")
+		}
+		return nil
+	}
+	var path string
+	err := s.db.Get(ctx, &path, "SELECT path FROM orgs WHERE id = ?", orgID)
+	if store.IsNoRows(err) || (err == nil && !sc.CoversPath(orgID, path)) {
+		return apperr.NotFoundf("机构", "org")
+	}
+	return err
 }
 
 func (s *Service) customerSettingsOf(ctx context.Context, orgID int64) (*CustomerSettings, error) {
