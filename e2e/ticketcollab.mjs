@@ -1,7 +1,8 @@
 // Ticket collaboration (R-TKT-01/04/06): an administrator adds a custom field
 // to 报修, an agent opens a ticket filling it, @mentions the supervisor (and
 // someone who cannot see the ticket) in a comment, the supervisor sees the bell
-// count, and the agent adds a sub-task, which keeps the parent from closing.
+// count, and the agent adds a sub-task, which keeps the parent from closing. The agent finds the
+// ticket again by the custom field's value; the administrator adds a status to a workflow.
 import { Journey, assert, ADMIN_PASSWORD, login } from './harness.mjs'
 
 const $ = (id) => `[data-test="${id}"]`
@@ -60,6 +61,30 @@ export async function ticketCollab(browser, base) {
     assert((await watcher.getAttribute('data-reason')) === 'creator', 'the creator watches')
   })
 
+  await j.step('finds it again in the list by 故障代码 = E02 卡钞', async (p) => {
+    const number = (await p.textContent($('ticket-number')))?.trim()
+    await p.goto(`${base}/tickets`)
+    await p.click($('ticket-filter-type'))
+    await p.click($('ticket-filter-type-repair'))
+    await p.click($('ticket-filter-custom-field'))
+    await p.click($('ticket-filter-custom-field-fault_code'))
+    await p.click(`${$('ticket-filter-custom')} ${$('ticket-filter-custom-value')}`)
+    await p.click($('ticket-filter-custom-option-E02 卡钞'))
+    // The field is new: the ticket just opened is the only one that has the value.
+    await p.waitForFunction(
+      (n) => {
+        const links = [...document.querySelectorAll('[data-test="ticket-open"]')]
+        return links.length === 1 && links[0].textContent.trim() === n
+      },
+      number,
+    )
+    await p.waitForURL((u) => u.searchParams.get('custom.fault_code') === 'E02 卡钞')
+    await j.shot('custom-filter')
+    await p.click($('ticket-open'))
+    await p.waitForURL((u) => ticketURL.endsWith(u.pathname))
+    await p.waitForSelector($('ticket-comment-body'))
+  })
+
   await j.step('mentions the supervisor picked from the suggestions, and someone who cannot see the ticket', async (p) => {
     const box = p.locator(`textarea${$('ticket-comment-body')}, ${$('ticket-comment-body')} textarea`)
     await box.click()
@@ -104,6 +129,37 @@ export async function ticketCollab(browser, base) {
     await item.first().click()
     await p.waitForURL((u) => ticketURL.endsWith(u.pathname))
     await j.shot('bell')
+  })
+  await j.step('the administrator adds a 待复核 status to the 建议 workflow', async (p) => {
+    await logout(p)
+    await login(p, base, 'admin', ADMIN_PASSWORD)
+    await p.click($('menu-ticket-types'))
+    await p.click($('ticket-type-edit-suggestion'))
+    await p.waitForSelector($('ticket-type-dialog'))
+    await p.click(`${$('ticket-type-workflow-panel')} .el-collapse-item__header`)
+    await p.waitForSelector(`${$('workflow-editor')}:visible`)
+    await p.click($('workflow-status-add'))
+    const row = p.locator($('workflow-status')).last()
+    await row.locator($('workflow-status-code')).fill('review')
+    await row.locator($('workflow-status-name-zh')).fill('待复核')
+    await row.locator($('workflow-status-name-en')).fill('Under review')
+    for (const [from, to] of [['in_progress', 'review'], ['review', 'resolved']]) {
+      await p.click($('workflow-transition-add'))
+      const tr = p.locator($('workflow-transition')).last()
+      await tr.locator($('workflow-transition-from')).click()
+      await p.locator(`${$('workflow-transition-from-option-' + from)}:visible`).click()
+      await tr.locator($('workflow-transition-to')).click()
+      await p.locator(`${$('workflow-transition-to-option-' + to)}:visible`).click()
+    }
+    await j.shot('workflow')
+    await p.click($('ticket-type-submit'))
+    await p.waitForSelector($('ticket-type-dialog'), { state: 'hidden' })
+    // Kept: the type read again from the server carries the status and its moves.
+    const types = await p.evaluate(async () => (await fetch('/api/v1/ticket-types')).json())
+    const wf = (types.items ?? types).find((x) => x.code === 'suggestion').workflow
+    assert(wf.statuses.some((s) => s.code === 'review' && s.name_zh === '待复核'), 'the status is kept')
+    assert(wf.transitions.some((t) => t.from === 'in_progress' && t.to === 'review'), 'in_progress → review kept')
+    assert(wf.transitions.some((t) => t.from === 'review' && t.to === 'resolved'), 'review → resolved kept')
   })
   await page.close()
   return j.passed
