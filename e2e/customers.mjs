@@ -108,6 +108,62 @@ export async function customerDataInAndOut(browser, base) {
     await j.shot('revealed')
     const audit = await p.evaluate(async () => (await fetch('/api/v1/customers?q=oynn')).json())
     assert(audit.items[0].phone === '139****0001', 'the API still answers masked after a reveal')
+    await logout(p)
+  })
+
+  // The imported customer has no tickets yet: the service centre opens and resolves one for
+  // her through the API (the ticket form has its own journey), the sub-branch records her
+  // rating on the ticket page, and the customer page's 评价 tab lists it.
+  let ticket = null
+  await j.step('a resolved ticket of the customer is rated on the ticket page', async (p) => {
+    await login(p, base, 'supervisor01')
+    ticket = await p.evaluate(async () => {
+      const headers = { 'Content-Type': 'application/json', Accept: 'application/json', 'X-CSRF-Token': sessionStorage.getItem('lingting.csrf') ?? '' }
+      const found = await (await fetch('/api/v1/customers?q=oynn', { headers })).json()
+      const customer = found.items?.find((c) => c.name === '欧阳娜娜')
+      if (!customer) throw new Error('customer 欧阳娜娜 not found')
+      const r = await fetch('/api/v1/tickets', { method: 'POST', headers, body: JSON.stringify({ type: 'consultation', title: '咨询理财产品到期', customer_id: customer.id }) })
+      if (r.status !== 201) throw new Error(`create ticket: HTTP ${r.status} ${await r.text()}`)
+      const tk = await r.json()
+      for (const to of ['in_progress', 'resolved']) {
+        const t = await fetch(`/api/v1/tickets/${tk.id}/transitions`, { method: 'POST', headers, body: JSON.stringify({ to }) })
+        if (t.status !== 200) throw new Error(`${to}: HTTP ${t.status} ${await t.text()}`)
+      }
+      return { id: tk.id, number: tk.number }
+    })
+    await logout(p)
+    await login(p, base, 'hd.head')
+    await p.goto(`${base}/tickets/${ticket.id}`)
+    await p.waitForSelector($('ticket-rating-form'))
+    await p.click($('ticket-rating-level-1'))
+    await p.fill($('ticket-rating-comment-input'), '等候时间太长')
+    await p.click($('ticket-rating-submit'))
+    await p.waitForSelector($('ticket-rating'))
+  })
+
+  await j.step("the customer page's 评价 tab shows the rating of her ticket", async (p) => {
+    await p.goto(`${base}/customers`)
+    await p.fill($('customer-search'), 'oynn')
+    await p.press($('customer-search'), 'Enter')
+    await p.locator(`${$('customer-table')} .el-table__row`, { hasText: '欧阳娜娜' }).locator($('customer-open')).click()
+    await p.waitForSelector($('customer-header'))
+    await p.click($('customer-tab-ratings'))
+    const row = p.locator(`${$('customer-ratings')} .el-table__row`, { hasText: ticket.number })
+    await row.waitFor()
+    assert((await p.locator(`${$('customer-ratings')} .el-table__row`).count()) === 1, 'one rating for the one ticket')
+    assert((await row.locator($('customer-rating-ticket')).textContent()).trim() === ticket.number, 'the ticket number')
+    assert((await row.locator($('customer-rating-level')).getAttribute('data-satisfied')) === 'false', 'a dissatisfied rating')
+    assert((await row.locator($('customer-rating-level')).getAttribute('class')).includes('el-tag--danger'), 'shown in red')
+    assert((await row.locator($('customer-rating-comment')).textContent()).includes('等候时间太长'), 'the comment')
+    assert((await row.locator($('customer-rating-channel')).textContent()).trim() === '工单评价', 'the channel')
+    assert((await p.getAttribute($('customer-ratings-total'), 'data-total')) === '1', 'total 1')
+    // a dissatisfied rating may open a follow-up ticket (by the rating settings): the row links it when it did
+    const api = await p.evaluate(async (id) => (await (await fetch(`/api/v1/ratings?ticket_id=${id}`)).json()).items[0], ticket.id)
+    assert((await row.locator($('customer-rating-followup')).count()) === (api.followup_ticket_id ? 1 : 0), 'the follow-up ticket link matches the API')
+    await j.shot('customer-ratings')
+    await row.locator($('customer-rating-ticket')).click()
+    await p.waitForURL(`**/tickets/${ticket.id}`)
+    await p.waitForSelector($('ticket-rating'))
   })
   await page.close()
   return j.passed

@@ -117,7 +117,7 @@ func (s *Server) listRatings(w http.ResponseWriter, r *http.Request, _ *auth.Pri
 	var v apperr.Validation
 	q := r.URL.Query()
 	f := rating.Filter{OrgID: queryInt(r, "org_id", &v), StaffID: s.staffParam(r, &v), CounterID: queryInt(r, "counter_id", &v),
-		TicketID: queryInt(r, "ticket_id", &v), Level: int(queryInt(r, "level", &v)), Channel: q.Get("channel"),
+		TicketID: queryInt(r, "ticket_id", &v), CustomerID: queryInt(r, "customer_id", &v), Level: int(queryInt(r, "level", &v)), Channel: q.Get("channel"),
 		FromDay: queryDay(r, "from", &v), ToDay: queryDay(r, "to", &v), Limit: pg.Size, Offset: pg.offset()}
 	if err := v.Err(); err != nil {
 		return err

@@ -127,6 +127,8 @@ export interface Rating {
   scale: number
   /** The level's label on its scale (Chinese). */
   level_label?: string
+  /** The level's label on its scale (English). */
+  level_label_en?: string
   satisfied: boolean
   reasons: string[]
   comment: string
@@ -155,6 +157,9 @@ export interface RatingFilter {
   org_id?: number
   staff_id?: number | 'me'
   counter_id?: number
+  ticket_id?: number
+  /** Ratings of this customer's tickets. */
+  customer_id?: number
   channel?: string
   level?: number
   from?: string
