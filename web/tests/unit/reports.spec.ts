@@ -352,6 +352,9 @@ describe('report definitions', () => {
     )
     expect(cols('abnormal')).toEqual(expect.arrayContaining(['返修次数', '等待配件(小时)', '等待客户自行处理(小时)', '送修等待(小时)']))
     expect(cols('faults')).toContain('台均故障次数')
+    // 维护情况: the headers of its .xlsx (GET /analytics/devices/maintenance?format=xlsx), units aside
+    expect(cols('maintenance')).toEqual(['机具台数', '维护总时长(小时)', '台均维护时长(小时)', '维护总次数', '台均维护次数', '报修次数', '未完成', '完成率', '平均维护时长(小时)', '平均响应时长(小时)', '平均出发时长(小时)', '平均修复时长(小时)'])
+    expect(REPORTS.maintenance.flatten!({ faults: 6, open: 1 })).toMatchObject({ reported: 6, open: 1 })
   })
 })
 
