@@ -181,6 +181,10 @@ const fakeFetch = vi.fn(async (url: string, init: RequestInit) => {
           },
         ],
       })
+    case 'GET /api/v1/tickets':
+      return reply(200, { items: [], total: 4, total_exact: true })
+    case 'GET /api/v1/assets':
+      return reply(200, { items: [], total: 2 })
     case 'GET /api/v1/analytics/volume':
       return reply(200, { from: '2026-10-25', to: '2026-11-23', cells: [{ weekday: 1, hour: 9, n: 3 }, { weekday: 7, hour: 14, n: 1 }], total: 4, max: 3 })
     case 'GET /api/v1/analytics/dashboard':
@@ -344,5 +348,22 @@ describe('report pages and the dashboard', { timeout: 60_000 }, () => {
     expect(href).toContain('/api/v1/analytics/devices/maintenance?')
     expect(href).toContain('format=xlsx')
     expect(tid('rpt-subscribe')).not.toBeNull()
+  })
+
+  it('opens the tickets behind 报修次数 and the devices behind 机具台数 of a 维护情况 row', async () => {
+    const lastOf = (path: string) => new URLSearchParams(requests.filter((r) => r.startsWith(`/api/v1/${path}?`)).at(-1)?.split('?')[1] ?? '')
+    tids('rpt-cell-reported')[0]!.click()
+    await waitFor(() => expect(router.currentRoute.value.name).toBe('tickets'))
+    expect(router.currentRoute.value.query).toMatchObject({ type: 'repair', asset_model: 'HT-2845-V', created_from: '2026-10-01', created_to: '2026-10-31' })
+    await waitFor(() => expect(lastOf('tickets').get('asset_model')).toBe('HT-2845-V'))
+    expect(tid('drill-tag-asset_model')?.textContent).toContain('HT-2845-V')
+    await router.push('/reports/maintenance')
+    await waitFor(() => expect(tids('rpt-cell-devices').length).toBe(2))
+    tids('rpt-cell-devices')[1]!.click()
+    await waitFor(() => expect(router.currentRoute.value.name).toBe('assets'))
+    expect(router.currentRoute.value.query).toMatchObject({ model: 'YY-CRS-9', in_use: 'true', installed_by: '2026-11' })
+    await waitFor(() => expect(lastOf('assets').get('installed_by')).toBe('2026-11'))
+    expect(lastOf('assets').get('in_use')).toBe('true')
+    expect(tid('drill-tag-installed_by')).not.toBeNull()
   })
 })

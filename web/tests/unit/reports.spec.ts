@@ -18,7 +18,8 @@ import {
   totalsRow,
 } from '../../src/views/reports/format'
 import { abnormalOption, chartAxes, groupedOption, MAX_STACKS } from '../../src/views/reports/charts'
-import { REPORTS, REPORT_ORDER, flattenLevels, flattenSla, levelMeasures, ticketListQuery } from '../../src/views/reports/defs'
+import { REPORTS, REPORT_ORDER, flattenLevels, flattenSla, levelMeasures } from '../../src/views/reports/defs'
+import { deviceListQuery, probeKeys, ticketListQuery } from '../../src/views/reports/drill'
 import { rankingOption, satisfactionTrendOption, statusPieOption } from '../../src/views/dashboard/charts'
 import { messages } from '../../src/locales'
 
@@ -400,20 +401,68 @@ describe('满意度调查 and SLA pages', () => {
 describe('the ticket list behind a figure', () => {
   const f = { ...emptyReportFilter(), from: '2026-01-01', to: '2026-12-31', org_id: 3 }
 
-  it('carries the filters and the row keys, a month narrowing the period', () => {
-    expect(ticketListQuery(f, ['vendor', 'month'], { vendor: '12', month: '2026-02' }, '')).toEqual({
+  it('carries the filters and the row keys, a month or a day narrowing the period', () => {
+    expect(ticketListQuery(f, ['vendor', 'month'], { vendor: '12', month: '2026-02' })).toEqual({
       created_from: '2026-02-01',
       created_to: '2026-02-28',
       org_id: '3',
       vendor_org_id: '12',
     })
-    expect(ticketListQuery(f, ['engineer'], { engineer: '7' }, 'complaint')).toMatchObject({ assignee_id: '7', type: 'complaint' })
+    expect(ticketListQuery(f, ['engineer'], { engineer: '7' }, { type: 'complaint' })).toMatchObject({ assignee_id: '7', type: 'complaint' })
+    expect(ticketListQuery(f, ['day'], { day: '2026-03-04' })).toMatchObject({ created_from: '2026-03-04', created_to: '2026-03-04' })
+  })
+
+  it('narrows to the device, region, fault category and done or not', () => {
+    expect(ticketListQuery({ ...f, type: 'ATM' }, ['category', 'brand', 'model', 'region'], { category: '5', brand: 'NCR', model: 'S22', region: '北京' }, { type: 'repair' })).toEqual({
+      created_from: '2026-01-01',
+      created_to: '2026-12-31',
+      org_id: '3',
+      type: 'repair',
+      asset_type: 'ATM',
+      asset_brand: 'NCR',
+      asset_model: 'S22',
+      region: '北京',
+      category_id: '5',
+    })
+    expect(ticketListQuery(f, ['model'], { model: 'S22' }, { type: 'repair', done: false })).toMatchObject({ done: 'false', type: 'repair' })
   })
 
   it('declines what the ticket list cannot filter by', () => {
-    expect(ticketListQuery({ ...f, type: 'ATM' }, ['vendor'], { vendor: '12' }, '')).toBeNull()
-    expect(ticketListQuery(f, ['region'], { region: '北京' }, '')).toBeNull()
-    expect(ticketListQuery(f, ['vendor'], { vendor: '' }, '')).toBeNull()
-    expect(ticketListQuery(f, ['ticket_type'], { ticket_type: 'suggestion' }, 'complaint')).toBeNull()
+    expect(ticketListQuery(f, ['policy'], { policy: '2' })).toBeNull()
+    expect(ticketListQuery(f, ['region'], { region: '' })).toBeNull()
+    expect(ticketListQuery(f, ['vendor'], { vendor: '' })).toBeNull()
+    expect(ticketListQuery(f, ['ticket_type'], { ticket_type: 'suggestion' }, { type: 'complaint' })).toBeNull()
+    expect(ticketListQuery({ ...f, ticket_type: 'suggestion' }, [], {}, { type: 'complaint' })).toBeNull()
+    // a model filter and a row of another model (cannot happen, but never both)
+    expect(ticketListQuery({ ...f, model: 'A' }, ['model'], { model: 'B' })).toBeNull()
+  })
+})
+
+describe('the device list behind a figure', () => {
+  const f = { ...emptyReportFilter(), from: '2026-01-01', to: '2026-03-31', vendor_org_id: 21, type: 'ATM' }
+
+  it('opens 运行情况 / 维护情况 devices of the row month (or the last month) not retired', () => {
+    expect(deviceListQuery(f, ['month', 'brand', 'region'], { month: '2026-02', brand: 'NCR', region: '上海' }, { installedBy: true })).toEqual({
+      type: 'ATM',
+      brand: 'NCR',
+      region: '上海',
+      vendor_org_id: '21',
+      in_use: 'true',
+      installed_by: '2026-02',
+    })
+    expect(deviceListQuery(f, ['model'], { model: 'S22' }, { installedBy: true })).toMatchObject({ installed_by: '2026-03', model: 'S22' })
+  })
+
+  it('opens 机具分布 counts by status and warranty, 故障分析 devices without the category', () => {
+    expect(deviceListQuery(f, ['station', 'status'], { station: '24', status: 'faulty' }, { status: 'faulty' })).toMatchObject({ station_id: '24', status: 'faulty' })
+    expect(deviceListQuery(f, ['org'], { org: '7' }, { warranty: 'out' })).toMatchObject({ org_id: '7', warranty: 'out' })
+    expect(deviceListQuery(f, ['category', 'model'], { category: '5', model: 'S22' }, { inUse: true })).toEqual({ type: 'ATM', vendor_org_id: '21', model: 'S22', in_use: 'true' })
+    expect(deviceListQuery(f, ['status'], { status: 'retired' }, { status: 'faulty' })).toBeNull()
+    expect(deviceListQuery(f, ['region'], { region: '' })).toBeNull()
+  })
+
+  it('tells which columns drill at all', () => {
+    expect(ticketListQuery(f, ['policy'], probeKeys(['policy']))).toBeNull()
+    expect(ticketListQuery(f, ['month', 'ticket_type'], probeKeys(['month', 'ticket_type'], 'complaint'), { type: 'complaint' })).not.toBeNull()
   })
 })

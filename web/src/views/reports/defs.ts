@@ -1,6 +1,7 @@
 // What each report page shows: its groupings, filters, table columns, KPI cards and chart.
 // Column and KPI labels are reports.measures.<key>, grouping labels reports.dims.<dim>.
 import type { ReportKind } from '../../api/reports'
+import type { DeviceDrill, TicketDrill } from './drill'
 import type { Fmt } from './format'
 
 export interface Measure {
@@ -54,47 +55,10 @@ export interface ReportDef {
   flatten?: (item: Record<string, unknown>) => Record<string, unknown>
   /** Figures whose cells open the ratings behind them (level columns too, with levels). */
   ratingDrill?: readonly string[]
-  /** Figures whose cells open the ticket list behind them, with the ticket type they count ('' any). */
-  ticketDrill?: Readonly<Record<string, string>>
-}
-
-/** Groupings the ticket list can filter by (the rest keep a report's cells from opening it). */
-const TICKET_LIST_KEYS: Record<string, string> = { org: 'org_id', vendor: 'vendor_org_id', station: 'station_id', engineer: 'assignee_id', ticket_type: 'type', status: 'status' }
-
-/**
- * The ticket list behind a figure: the report's filters and the row's keys as the list's query
- * (period as created days, a month narrowed to itself), or null when something in them is not a
- * ticket list filter (a device property, a region, a fault category).
- */
-export function ticketListQuery(
-  f: { from: string; to: string; org_id: number | null; vendor_org_id: number | null; staff_id: number | null; type: string; brand: string; model: string; ticket_type: string },
-  dims: readonly string[],
-  keys: Record<string, string>,
-  type: string,
-): Record<string, string> | null {
-  if (f.type || f.brand || f.model) return null
-  const q: Record<string, string> = {}
-  if (f.from && f.to) Object.assign(q, { created_from: f.from, created_to: f.to })
-  if (f.org_id != null) q.org_id = String(f.org_id)
-  if (f.vendor_org_id != null) q.vendor_org_id = String(f.vendor_org_id)
-  if (f.staff_id != null) q.assignee_id = String(f.staff_id)
-  if (f.ticket_type) q.type = f.ticket_type
-  if (type) q.type = type
-  for (const d of dims) {
-    const k = keys[d] ?? ''
-    if (d === 'month' && /^\d{4}-\d{2}$/.test(k)) {
-      const last = new Date(Date.UTC(Number(k.slice(0, 4)), Number(k.slice(5, 7)), 0)).toISOString().slice(0, 10)
-      const from = `${k}-01` > (q.created_from ?? '') ? `${k}-01` : q.created_from!
-      const to = last < (q.created_to ?? '9999') ? last : q.created_to!
-      Object.assign(q, { created_from: from, created_to: to })
-      continue
-    }
-    const param = TICKET_LIST_KEYS[d]
-    if (!param || k === '') return null
-    if (param === 'type' && type && k !== type) return null
-    q[param] = k
-  }
-  return q
+  /** Figures whose cells open the ticket list behind them (drill.ts), with the tickets they count. */
+  ticketDrill?: Readonly<Record<string, TicketDrill>>
+  /** Figures whose cells open the device list behind them (drill.ts), with the devices they count. */
+  deviceDrill?: Readonly<Record<string, DeviceDrill>>
 }
 
 /** The level columns of a survey: level_<n> per level of the scale, best first, named in the UI's language. */
@@ -177,6 +141,8 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
       { key: 'availability', fmt: 'percent' },
     ],
     chart: { bars: [{ key: 'faults' }], line: { key: 'avg_fault_hours_per_device', num: 'fault_hours', den: 'devices' } },
+    ticketDrill: { faults: { type: 'repair' } },
+    deviceDrill: { devices: { installedBy: true } },
   },
   maintenance: {
     kind: 'maintenance',
@@ -222,6 +188,8 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
     },
     // the API calls the fault tickets reported in the period faults; the seed's column is 报修次数
     flatten: (item) => ({ ...item, reported: item.faults ?? null }),
+    ticketDrill: { reported: { type: 'repair' }, maintenances: { type: 'repair', done: true }, open: { type: 'repair', done: false } },
+    deviceDrill: { devices: { installedBy: true } },
   },
   'service-time': {
     kind: 'service-time',
@@ -246,7 +214,7 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
     ],
     chart: { bars: [{ key: 'work_hours' }, { key: 'fault_hours' }, { key: 'travel_hours' }, { key: 'repair_hours' }] },
     knobs: ['overload_hours'],
-    ticketDrill: { tickets: '' },
+    ticketDrill: { tickets: {}, resolved: { done: true } },
   },
   manpower: {
     kind: 'manpower',
@@ -287,7 +255,7 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
     chart: { bars: [{ key: 'tickets' }, { key: 'open_now' }], line: { key: 'work_hours_per_engineer', num: 'work_hours', den: 'engineers' } },
     knobs: ['overload_hours', 'overload_open'],
     flag: 'overloaded',
-    ticketDrill: { tickets: '' },
+    ticketDrill: { tickets: {}, resolved: { done: true } },
   },
   abnormal: {
     kind: 'abnormal',
@@ -337,7 +305,8 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
       { key: 'avg_faults_per_device', fmt: 'ratio' },
     ],
     chart: { bars: [{ key: 'faults' }] },
-    ticketDrill: { faults: 'repair' },
+    ticketDrill: { faults: { type: 'repair' } },
+    deviceDrill: { devices: { inUse: true } },
   },
   complaints: {
     kind: 'complaints',
@@ -373,7 +342,7 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
       ],
       line: { key: 'avg_handle_hours', num: 'handle_hours', den: 'resolved' },
     },
-    ticketDrill: { complaints: 'complaint', suggestions: 'suggestion' },
+    ticketDrill: { complaints: { type: 'complaint' }, suggestions: { type: 'suggestion' } },
   },
   survey: {
     kind: 'survey',
@@ -445,7 +414,7 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
       line: { key: 'sla_rate', num: 'met', den: 'sla_decided', percent: true },
     },
     flatten: (item) => ({ ...flattenSla(item), sla_rate: item.rate ?? null, sla_decided: Number(item.met ?? 0) + Number(item.breached ?? 0) }),
-    ticketDrill: { tickets: '' },
+    ticketDrill: { tickets: {} },
   },
   devices: {
     kind: 'devices',
@@ -479,6 +448,14 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
         { key: 'faulty', stack: 'status', color: '#F56C6C' },
         { key: 'retired', stack: 'status', color: '#909399' },
       ],
+    },
+    deviceDrill: {
+      devices: {},
+      in_service: { status: 'in_service' },
+      faulty: { status: 'faulty' },
+      retired: { status: 'retired' },
+      in_warranty: { warranty: 'in' },
+      out_of_warranty: { warranty: 'out' },
     },
   },
 }
