@@ -461,6 +461,21 @@ describe('the device list behind a figure', () => {
     expect(deviceListQuery(f, ['region'], { region: '' })).toBeNull()
   })
 
+  it('opens 投诉与建议 tickets once one type is fixed', () => {
+    const open = REPORTS.complaints.ticketDrill!.open!
+    expect(ticketListQuery(f, ['org'], { org: '7' }, open)).toBeNull()
+    expect(ticketListQuery({ ...f, ticket_type: 'complaint' }, ['org'], { org: '7' }, open)).toMatchObject({ type: 'complaint', done: 'false', org_id: '7' })
+    expect(ticketListQuery(f, ['ticket_type'], { ticket_type: 'suggestion' }, open)).toMatchObject({ type: 'suggestion' })
+  })
+
+  it('opens 服务时长 tickets (serviced by a vendor) once a vendor or station is fixed', () => {
+    const d = REPORTS['service-time'].ticketDrill!.resolved!
+    const g = { ...f, vendor_org_id: null }
+    expect(ticketListQuery(g, ['engineer'], { engineer: '7' }, d)).toBeNull()
+    expect(ticketListQuery(f, ['engineer'], { engineer: '7' }, d)).toMatchObject({ vendor_org_id: '21', assignee_id: '7' })
+    expect(ticketListQuery(g, ['station', 'engineer'], { station: '24', engineer: '7' }, d)).toMatchObject({ station_id: '24', assignee_id: '7', done: 'true' })
+  })
+
   it('tells which columns drill at all', () => {
     expect(ticketListQuery(f, ['policy'], probeKeys(['policy']))).toBeNull()
     expect(ticketListQuery(f, ['month', 'ticket_type'], probeKeys(['month', 'ticket_type'], 'complaint'), { type: 'complaint' })).not.toBeNull()

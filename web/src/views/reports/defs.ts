@@ -214,7 +214,7 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
     ],
     chart: { bars: [{ key: 'work_hours' }, { key: 'fault_hours' }, { key: 'travel_hours' }, { key: 'repair_hours' }] },
     knobs: ['overload_hours'],
-    ticketDrill: { tickets: {}, resolved: { done: true } },
+    ticketDrill: { tickets: { vendor: true }, resolved: { vendor: true, done: true } },
   },
   manpower: {
     kind: 'manpower',
@@ -255,7 +255,7 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
     chart: { bars: [{ key: 'tickets' }, { key: 'open_now' }], line: { key: 'work_hours_per_engineer', num: 'work_hours', den: 'engineers' } },
     knobs: ['overload_hours', 'overload_open'],
     flag: 'overloaded',
-    ticketDrill: { tickets: {}, resolved: { done: true } },
+    ticketDrill: { tickets: { vendor: true }, resolved: { vendor: true, done: true } },
   },
   abnormal: {
     kind: 'abnormal',
@@ -342,7 +342,14 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
       ],
       line: { key: 'avg_handle_hours', num: 'handle_hours', den: 'resolved' },
     },
-    ticketDrill: { complaints: { type: 'complaint' }, suggestions: { type: 'suggestion' } },
+    ticketDrill: {
+      complaints: { type: 'complaint' },
+      suggestions: { type: 'suggestion' },
+      // both types together are no one list: these open once a type is chosen or grouped by
+      tickets: { oneOf: ['complaint', 'suggestion'] },
+      open: { oneOf: ['complaint', 'suggestion'], done: false },
+      resolved: { oneOf: ['complaint', 'suggestion'], done: true },
+    },
   },
   survey: {
     kind: 'survey',

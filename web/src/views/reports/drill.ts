@@ -20,6 +20,10 @@ export interface DrillFilter {
 export interface TicketDrill {
   type?: string
   done?: boolean
+  /** The figure counts tickets of these types: it opens the list only once the report's filter or the row fixes one of them. */
+  oneOf?: readonly string[]
+  /** The figure counts tickets serviced by a vendor (服务时长, 人力分析): it opens the list only once a vendor or station is fixed. */
+  vendor?: boolean
 }
 
 /**
@@ -88,6 +92,8 @@ export function ticketListQuery(f: DrillFilter, dims: readonly string[], keys: R
     if (q[param] && q[param] !== k) return null
     q[param] = k
   }
+  if (drill.oneOf && !drill.oneOf.includes(q.type ?? '')) return null
+  if (drill.vendor && !q.vendor_org_id && !q.station_id) return null
   return q
 }
 
