@@ -261,6 +261,17 @@ export async function vendorReports(browser, base) {
     const size = statSync(file).size
     assert(size > 100, `the download has ${size} bytes`)
     await j.shot('abnormal-from-dashboard')
+    // 返修次数 opens that device's repair tickets of the period: as many as the cell says
+    const back = p.url()
+    const cell = p.locator(`${$('rpt-table')} a${$('rpt-cell-repairs')}`).first()
+    const repaired = Number((await cell.textContent()).replace(/,/g, ''))
+    await cell.click()
+    await p.waitForURL(/\/tickets\?/)
+    await p.waitForFunction(([sel, n]) => document.querySelector(sel)?.getAttribute('data-total') === n, [$('ticket-total'), String(repaired)], { timeout: 15000 }).catch(() => {})
+    const listed = await p.getAttribute($('ticket-total'), 'data-total')
+    assert(Number(listed) === repaired, `返修次数 ${repaired}, ticket list ${listed} (${p.url()})`)
+    await p.goto(back)
+    await p.waitForSelector($('rpt-page-abnormal'))
   })
 
   await j.step('满意度调查: a client\'s rating of the vendor\'s repair is counted; its number opens the ratings behind it', async (p) => {

@@ -297,6 +297,10 @@ describe('report pages and the dashboard', { timeout: 60_000 }, () => {
     expect(last('abnormal').get('min_repairs')).toBe('3')
     expect(last('abnormal').get('group_by')).toBeNull()
     expect(tid('rpt-asset-link')?.getAttribute('href')).toBe('/assets/83')
+    // 返修次数 opens the device's repair tickets of the period
+    const repairs = new URL(tid('rpt-cell-repairs')?.getAttribute('href') ?? '', 'http://x')
+    expect(repairs.pathname).toBe('/tickets')
+    expect(Object.fromEntries(repairs.searchParams)).toEqual({ created_from: '2026-11-01', created_to: '2026-11-23', type: 'repair', asset_id: '83' })
     expect(tid('rpt-reason-repairs')?.textContent).toBe('多次返修')
     expect(tid('rpt-abnormal-rule')?.textContent).toContain('返修次数 ≥ 3')
     expect(tid('rpt-kpi-devices-value')?.textContent).toBe('1')

@@ -476,6 +476,12 @@ describe('the device list behind a figure', () => {
     expect(ticketListQuery(g, ['station', 'engineer'], { station: '24', engineer: '7' }, d)).toMatchObject({ station_id: '24', assignee_id: '7', done: 'true' })
   })
 
+  it('opens 运行情况 faults (tickets on a device) once the device type, brand or model is fixed', () => {
+    const d = REPORTS.operation.ticketDrill!.faults!
+    expect(ticketListQuery({ ...f, type: '' }, ['month'], { month: '2026-02' }, d)).toBeNull()
+    expect(ticketListQuery({ ...f, type: '' }, ['month', 'model'], { month: '2026-02', model: 'S22' }, d)).toMatchObject({ type: 'repair', asset_model: 'S22' })
+  })
+
   it('tells which columns drill at all', () => {
     expect(ticketListQuery(f, ['policy'], probeKeys(['policy']))).toBeNull()
     expect(ticketListQuery(f, ['month', 'ticket_type'], probeKeys(['month', 'ticket_type'], 'complaint'), { type: 'complaint' })).not.toBeNull()

@@ -141,7 +141,7 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
       { key: 'availability', fmt: 'percent' },
     ],
     chart: { bars: [{ key: 'faults' }], line: { key: 'avg_fault_hours_per_device', num: 'fault_hours', den: 'devices' } },
-    ticketDrill: { faults: { type: 'repair' } },
+    ticketDrill: { faults: { type: 'repair', device: true } },
     deviceDrill: { devices: { installedBy: true } },
   },
   maintenance: {
@@ -188,7 +188,11 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
     },
     // the API calls the fault tickets reported in the period faults; the seed's column is 报修次数
     flatten: (item) => ({ ...item, reported: item.faults ?? null }),
-    ticketDrill: { reported: { type: 'repair' }, maintenances: { type: 'repair', done: true }, open: { type: 'repair', done: false } },
+    ticketDrill: {
+      reported: { type: 'repair', device: true },
+      maintenances: { type: 'repair', device: true, done: true },
+      open: { type: 'repair', device: true, done: false },
+    },
     deviceDrill: { devices: { installedBy: true } },
   },
   'service-time': {
@@ -305,7 +309,7 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
       { key: 'avg_faults_per_device', fmt: 'ratio' },
     ],
     chart: { bars: [{ key: 'faults' }] },
-    ticketDrill: { faults: { type: 'repair' } },
+    ticketDrill: { faults: { type: 'repair', device: true } },
     deviceDrill: { devices: { inUse: true } },
   },
   complaints: {

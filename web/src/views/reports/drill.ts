@@ -24,6 +24,8 @@ export interface TicketDrill {
   oneOf?: readonly string[]
   /** The figure counts tickets serviced by a vendor (服务时长, 人力分析): it opens the list only once a vendor or station is fixed. */
   vendor?: boolean
+  /** The figure counts tickets on a device (运行情况, 维护情况, 故障分析): it opens the list only once the device's type, brand or model is fixed. */
+  device?: boolean
 }
 
 /**
@@ -94,6 +96,7 @@ export function ticketListQuery(f: DrillFilter, dims: readonly string[], keys: R
   }
   if (drill.oneOf && !drill.oneOf.includes(q.type ?? '')) return null
   if (drill.vendor && !q.vendor_org_id && !q.station_id) return null
+  if (drill.device && !q.asset_type && !q.asset_brand && !q.asset_model) return null
   return q
 }
 
