@@ -74,3 +74,44 @@ func TestDeviceMonthCountsDrill(t *testing.T) {
 		})
 	})
 }
+
+// checkSLADrill: SLA 达标's ticket counts open the ticket list with
+// sla_policy_id (a policy, or any for the groupings other than policy) and
+// the report's period: as many tickets as the figure. TestAnalyticsSLA's
+// world has a consultation under no policy at the Beijing test outlet, which
+// the list must leave out.
+func checkSLADrill(t *testing.T, admin *testutil.Client, period string, beijing, urgent int64) {
+	t.Helper()
+	q, err := url.ParseQuery(period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, _ := time.ParseInLocation(time.DateOnly, q.Get("from"), cst)
+	to, _ := time.ParseInLocation(time.DateOnly, q.Get("to"), cst)
+	created := "created_from=" + url.QueryEscape(from.Format(time.RFC3339)) + "&created_to=" + url.QueryEscape(to.AddDate(0, 0, 1).Add(-time.Second).Format(time.RFC3339))
+	list := func(q string) int {
+		t.Helper()
+		return must(t, admin.Do("GET", "/api/v1/tickets?"+created+"&"+q, nil), 200, q).Total()
+	}
+	r := must(t, admin.Do("GET", "/api/v1/analytics/sla?"+period, nil), 200, "sla")
+	for _, it := range r.Items() {
+		id := it["keys"].(map[string]any)["policy"].(string)
+		if got, want := list("sla_policy_id="+id), int(it["tickets"].(float64)); got != want {
+			t.Errorf("policy %s: list %d, report %d", id, got, want)
+		}
+	}
+	b := must(t, admin.Do("GET", "/api/v1/analytics/sla?group_by=org&"+period, nil), 200, "by org")
+	bj := int(item(t, b, map[string]string{"org": "北京分行"})["tickets"].(float64))
+	if got := list(fmt.Sprintf("sla_policy_id=any&org_id=%d", beijing)); got != bj {
+		t.Errorf("北京分行 under a policy: list %d, report %d", got, bj)
+	}
+	if all := list(fmt.Sprintf("org_id=%d", beijing)); all <= bj {
+		t.Errorf("北京分行 all tickets %d: the consultation under no policy is missing (report %d)", all, bj)
+	}
+	if got := list(fmt.Sprintf("sla_policy_id=%d", urgent)); got != 3 {
+		t.Errorf("urgent: %d tickets, want 3", got)
+	}
+	testutil.Run(t, []testutil.Scenario{
+		{Name: "bad policy", As: admin, Method: "GET", Path: "/api/v1/tickets?sla_policy_id=some", Status: 422, Contains: []string{`"sla_policy_id"`}},
+	})
+}

@@ -76,6 +76,11 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, _ *auth.Pri
 	default:
 		v.Add("breached", "须为 true 或 false", "must be true or false")
 	}
+	if q.Get("sla_policy_id") == "any" {
+		f.SLAPolicyID = ticket.AnySLAPolicy
+	} else {
+		f.SLAPolicyID = queryInt(r, "sla_policy_id", &v)
+	}
 	switch f.SLA = q.Get("sla"); f.SLA {
 	case "", ticket.SLAStateWarning, ticket.SLAStateBreached:
 	default:

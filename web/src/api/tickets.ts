@@ -288,6 +288,8 @@ export interface TicketFilter {
   region?: string
   category_id?: number | null
   done?: 'true' | 'false' | ''
+  /** Under this SLA policy (its id) or any ('any'). */
+  sla_policy_id?: string
 }
 
 export function emptyTicketFilter(): TicketFilter {
@@ -311,6 +313,7 @@ export function emptyTicketFilter(): TicketFilter {
     region: '',
     category_id: null,
     done: '',
+    sla_policy_id: '',
   }
 }
 
@@ -337,6 +340,7 @@ export function ticketQuery(f: Partial<TicketFilter>, page?: { page: number; pag
     region: f.region || undefined,
     category_id: f.category_id || undefined,
     done: f.done || undefined,
+    sla_policy_id: f.sla_policy_id || undefined,
   }
   for (const [k, v] of Object.entries(f.custom ?? {})) if (v !== '') q[`custom.${k}`] = v
   if (page) {

@@ -31,7 +31,7 @@ export type QueryInput = string | URLSearchParams | Record<string, string | null
 const ID_KEYS = ['org_id', 'assignee_id', 'station_id', 'vendor_org_id', 'asset_id', 'customer_id'] as const
 const DAY = /^\d{4}-\d{2}-\d{2}$/
 /** Text filters a report figure opens the list with (drill-through). */
-export const DRILL_KEYS = ['asset_type', 'asset_brand', 'asset_model', 'region'] as const
+export const DRILL_KEYS = ['asset_type', 'asset_brand', 'asset_model', 'region', 'sla_policy_id'] as const
 /** A custom field key as the server accepts it (custom.<key>=value). */
 export const FIELD_KEY = /^[a-z][a-z0-9_]{0,39}$/
 
@@ -110,6 +110,7 @@ export function ticketFilterFromQuery(input: QueryInput): TicketFilter {
   const to = r.created_to ?? ''
   if (DAY.test(from) && DAY.test(to)) f.created = from <= to ? [from, to] : [to, from]
   for (const k of DRILL_KEYS) f[k] = (r[k] ?? '').trim()
+  if (f.sla_policy_id !== 'any' && !/^[1-9]\d{0,15}$/.test(f.sla_policy_id ?? '')) f.sla_policy_id = ''
   if (/^[1-9]\d{0,15}$/.test(r.category_id ?? '')) f.category_id = Number(r.category_id)
   if (r.done === 'true' || r.done === 'false') f.done = r.done
   const custom: Record<string, string> = {}

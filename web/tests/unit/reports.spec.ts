@@ -428,7 +428,7 @@ describe('the ticket list behind a figure', () => {
   })
 
   it('declines what the ticket list cannot filter by', () => {
-    expect(ticketListQuery(f, ['policy'], { policy: '2' })).toBeNull()
+    expect(ticketListQuery(f, ['hour'], { hour: '9' })).toBeNull()
     expect(ticketListQuery(f, ['region'], { region: '' })).toBeNull()
     expect(ticketListQuery(f, ['vendor'], { vendor: '' })).toBeNull()
     expect(ticketListQuery(f, ['ticket_type'], { ticket_type: 'suggestion' }, { type: 'complaint' })).toBeNull()
@@ -482,8 +482,14 @@ describe('the device list behind a figure', () => {
     expect(ticketListQuery({ ...f, type: '' }, ['month', 'model'], { month: '2026-02', model: 'S22' }, d)).toMatchObject({ type: 'repair', asset_model: 'S22' })
   })
 
+  it('opens SLA 达标 tickets under the row policy, else under any policy', () => {
+    const d = REPORTS.sla.ticketDrill!.tickets!
+    expect(ticketListQuery(f, ['policy'], { policy: '4' }, d)).toMatchObject({ sla_policy_id: '4' })
+    expect(ticketListQuery(f, ['org'], { org: '7' }, d)).toMatchObject({ sla_policy_id: 'any', org_id: '7' })
+  })
+
   it('tells which columns drill at all', () => {
-    expect(ticketListQuery(f, ['policy'], probeKeys(['policy']))).toBeNull()
+    expect(ticketListQuery(f, ['hour'], probeKeys(['hour']))).toBeNull()
     expect(ticketListQuery(f, ['month', 'ticket_type'], probeKeys(['month', 'ticket_type'], 'complaint'), { type: 'complaint' })).not.toBeNull()
   })
 })

@@ -425,7 +425,7 @@ export const REPORTS: Record<ReportKind, ReportDef> = {
       line: { key: 'sla_rate', num: 'met', den: 'sla_decided', percent: true },
     },
     flatten: (item) => ({ ...flattenSla(item), sla_rate: item.rate ?? null, sla_decided: Number(item.met ?? 0) + Number(item.breached ?? 0) }),
-    ticketDrill: { tickets: {} },
+    ticketDrill: { tickets: { sla: true } },
   },
   devices: {
     kind: 'devices',

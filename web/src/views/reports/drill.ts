@@ -26,6 +26,8 @@ export interface TicketDrill {
   vendor?: boolean
   /** The figure counts tickets on a device (运行情况, 维护情况, 故障分析): it opens the list only once the device's type, brand or model is fixed. */
   device?: boolean
+  /** The figure counts tickets under an SLA policy (SLA 达标): the row's policy, else any. */
+  sla?: boolean
 }
 
 /**
@@ -53,6 +55,7 @@ const TICKET_LIST_KEYS: Record<string, string> = {
   model: 'asset_model',
   region: 'region',
   category: 'category_id',
+  policy: 'sla_policy_id',
 }
 
 const MONTH = /^\d{4}-\d{2}$/
@@ -97,6 +100,7 @@ export function ticketListQuery(f: DrillFilter, dims: readonly string[], keys: R
   if (drill.oneOf && !drill.oneOf.includes(q.type ?? '')) return null
   if (drill.vendor && !q.vendor_org_id && !q.station_id) return null
   if (drill.device && !q.asset_type && !q.asset_brand && !q.asset_model) return null
+  if (drill.sla && !q.sla_policy_id) q.sla_policy_id = 'any'
   return q
 }
 
