@@ -1,8 +1,10 @@
 // Journey 3 of SCENARIOS.md, the vendor's half (month end): the vendor's manager (adwb.manager)
 // opens 服务时长 and 人力分析 and sees rows for the vendor's own stations only, lowers the overload
 // threshold and sees who is overloaded; 异常服务 lists an ATM repaired three times this month and
-// opens the device; the executive dashboard drills into 异常服务; every report page's export
-// links (the report, its second table, 任务明细) return an .xlsx, fetched in the page.
+// opens the device; the executive dashboard drills into 异常服务; 维护情况's 报修次数 and 机具台数
+// open ticket and device lists with exactly as many; every report page's export links (the
+// report, its second table, 任务明细) return an .xlsx, fetched in the page, and each page is
+// kept as a screenshot in e2e/artifacts.
 //
 // Setup: when this month's data hold no ATM with three repairs in the manager's scope, an agent
 // reports three repairs of one of the vendor's ATMs through the API (POST /tickets, back-dated
@@ -259,6 +261,17 @@ export async function vendorReports(browser, base) {
     const size = statSync(file).size
     assert(size > 100, `the download has ${size} bytes`)
     await j.shot('abnormal-from-dashboard')
+    // 返修次数 opens that device's repair tickets of the period: as many as the cell says
+    const back = p.url()
+    const cell = p.locator(`${$('rpt-table')} a${$('rpt-cell-repairs')}`).first()
+    const repaired = Number((await cell.textContent()).replace(/,/g, ''))
+    await cell.click()
+    await p.waitForURL(/\/tickets\?/)
+    await p.waitForFunction(([sel, n]) => document.querySelector(sel)?.getAttribute('data-total') === n, [$('ticket-total'), String(repaired)], { timeout: 15000 }).catch(() => {})
+    const listed = await p.getAttribute($('ticket-total'), 'data-total')
+    assert(Number(listed) === repaired, `返修次数 ${repaired}, ticket list ${listed} (${p.url()})`)
+    await p.goto(back)
+    await p.waitForSelector($('rpt-page-abnormal'))
   })
 
   await j.step('满意度调查: a client\'s rating of the vendor\'s repair is counted; its number opens the ratings behind it', async (p) => {
@@ -278,9 +291,44 @@ export async function vendorReports(browser, base) {
     await p.keyboard.press('Escape')
   })
 
+  await j.step('维护情况 (after 运行情况 in the menu): its numbers open exactly the tickets and the devices behind them', async (p) => {
+    const menu = await p.locator(`${$('side-menu')} [data-test^="menu-report-"]`).evaluateAll((els) => els.map((e) => e.getAttribute('data-test')))
+    assert(menu.indexOf('menu-report-maintenance') === menu.indexOf('menu-report-operation') + 1, `维护情况 follows 运行情况: ${menu}`)
+    await p.click($('menu-report-maintenance'))
+    await p.waitForSelector($('rpt-page-maintenance'))
+    await p.locator(`${$('rpt-table')} .el-table__row`).first().waitFor()
+    await p.waitForSelector(`${$('rpt-chart')} canvas`)
+    const footer = await p.textContent(`${$('rpt-table')} .el-table__footer`)
+    assert(footer.includes('合计'), `the table has 合计: ${footer}`)
+    const link = (key) => p.locator(`${$('rpt-table')} a${$(`rpt-cell-${key}`)}, ${$('rpt-table')} ${$(`rpt-cell-${key}`)}.el-link`).first()
+    // 报修次数 of a row → the ticket list with the same filters counts as many
+    const reported = Number((await link('reported').textContent()).replace(/,/g, ''))
+    const back = p.url()
+    await link('reported').click()
+    await p.waitForURL(/\/tickets\?/)
+    await p.waitForFunction(([sel, n]) => document.querySelector(sel)?.getAttribute('data-total') === n, [$('ticket-total'), String(reported)], { timeout: 15000 }).catch(() => {})
+    const listed = await p.getAttribute($('ticket-total'), 'data-total')
+    assert(Number(listed) === reported, `报修次数 ${reported}, ticket list ${listed} (${p.url()})`)
+    await p.waitForSelector($('drill-tags'))
+    await j.shot('maintenance-tickets')
+    // 机具台数 of a row → the device list counts as many
+    await p.goto(back)
+    await p.locator(`${$('rpt-table')} .el-table__row`).first().waitFor()
+    const devices = Number((await link('devices').textContent()).replace(/,/g, ''))
+    await link('devices').click()
+    await p.waitForURL(/\/assets\?/)
+    const total = () => p.textContent(`${$('asset-pagination')} .el-pagination__total`).then((s) => Number((s ?? '').replace(/[^\d]/g, '')))
+    await p.waitForFunction(([sel, n]) => (document.querySelector(sel)?.textContent ?? '').replace(/[^\d]/g, '') === n, [`${$('asset-pagination')} .el-pagination__total`, String(devices)], { timeout: 15000 }).catch(() => {})
+    assert((await total()) === devices, `机具台数 ${devices}, device list ${await total()} (${p.url()})`)
+    assert(new URL(p.url()).searchParams.get('in_use') === 'true', `the devices running in the month: ${p.url()}`)
+    console.log(`    (报修次数 ${reported} = ${listed} tickets, 机具台数 ${devices} = ${await total()} devices)`)
+    await j.shot('maintenance-devices')
+  })
+
   await j.step('every report page exports its tables and 任务明细 as .xlsx', async (p) => {
     const pages = [
       ['menu-report-operation', 'operation', ['rpt-export', 'rpt-export-tickets']],
+      ['menu-report-maintenance', 'maintenance', ['rpt-export', 'rpt-export-tickets']],
       ['menu-report-service-time', 'service-time', ['rpt-export', 'rpt-table-export']],
       ['menu-report-manpower', 'manpower', ['rpt-export', 'rpt-engineer-table-export']],
       ['menu-report-abnormal', 'abnormal', ['rpt-export', 'rpt-export-tickets']],

@@ -75,11 +75,16 @@ type Filter struct {
 	// the region of the device's org, the servicing org itself (a station,
 	// not its subtree), the status, and the warranty on day Today ("in":
 	// warranty_until >= Today, "out": before it; no end date is neither).
-	Region        string
-	StationID     int64
-	Status        string
-	Warranty      string
-	Today         string
+	Region    string
+	StationID int64
+	Status    string
+	Warranty  string
+	Today     string
+	// What 运行情况 and 维护情况 count as a month's devices: not retired
+	// (InUse) and installed by the end of month InstalledBy (YYYY-MM), or
+	// installed on an unknown day.
+	InUse         bool
+	InstalledBy   string
 	Q             string
 	Limit, Offset int
 }
@@ -206,6 +211,13 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Asset, int, error) {
 	if f.Status != "" {
 		w += " AND a.status = ?"
 		args = append(args, f.Status)
+	}
+	if f.InUse {
+		w += " AND a.status <> 'retired'"
+	}
+	if f.InstalledBy != "" {
+		w += " AND (LENGTH(COALESCE(a.installed_on, '')) < 7 OR SUBSTR(a.installed_on, 1, 7) <= ?)"
+		args = append(args, f.InstalledBy)
 	}
 	switch f.Warranty {
 	case "in":

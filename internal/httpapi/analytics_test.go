@@ -658,6 +658,7 @@ func TestAnalyticsSLA(t *testing.T) {
 		b := must(t, admin.Do("GET", "/api/v1/analytics/sla?group_by=org&"+period, nil), 200, "by org")
 		expect(t, "北京分行", item(t, b, map[string]string{"org": "北京分行"}), map[string]any{"tickets": 4})
 		expect(t, "上海分行", target(item(t, b, map[string]string{"org": "上海分行"}), "resolution"), map[string]any{"total": 1, "met": 1})
+		checkSLADrill(t, admin, period, orgs["HXB-BJ"], urgent)
 		// The export has the JSON's numbers.
 		rows := xlsxRows(t, admin.Do("GET", "/api/v1/analytics/sla?format=xlsx&"+period, nil))
 		if got := column(t, rows, "SLA 策略", "紧急报修", "首次响应超时"); got != "2" {

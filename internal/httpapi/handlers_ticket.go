@@ -76,6 +76,11 @@ func (s *Server) listTickets(w http.ResponseWriter, r *http.Request, _ *auth.Pri
 	default:
 		v.Add("breached", "须为 true 或 false", "must be true or false")
 	}
+	if q.Get("sla_policy_id") == "any" {
+		f.SLAPolicyID = ticket.AnySLAPolicy
+	} else {
+		f.SLAPolicyID = queryInt(r, "sla_policy_id", &v)
+	}
 	switch f.SLA = q.Get("sla"); f.SLA {
 	case "", ticket.SLAStateWarning, ticket.SLAStateBreached:
 	default:
@@ -271,6 +276,16 @@ func (s *Server) listAssets(w http.ResponseWriter, r *http.Request, _ *auth.Prin
 	default:
 		v.Add("warranty", "只能是 in（在保）或 out（过保）", "must be in or out")
 	}
+	switch q.Get("in_use") {
+	case "true":
+		f.InUse = true
+	case "":
+	default:
+		v.Add("in_use", "须为 true", "must be true")
+	}
+	if f.InstalledBy = q.Get("installed_by"); f.InstalledBy != "" && !validMonth(f.InstalledBy) {
+		v.Add("installed_by", "须为月份 YYYY-MM", "must be a month YYYY-MM")
+	}
 	switch q.Get("contract_status") {
 	case "expiring":
 		f.ContractEndsFrom, f.ContractEndsTo = s.Contracts.ExpiringRange(0)
@@ -313,4 +328,10 @@ func (s *Server) getAsset(w http.ResponseWriter, r *http.Request, _ *auth.Princi
 	}
 	writeJSON(w, http.StatusOK, a)
 	return nil
+}
+
+// validMonth reports whether s is a month YYYY-MM.
+func validMonth(s string) bool {
+	_, err := time.Parse("2006-01", s)
+	return err == nil && len(s) == 7
 }

@@ -241,6 +241,9 @@ type Filter struct {
 	CategoryID                        int64
 	// Breached keeps tickets with (true) or without (false) a breached SLA target.
 	Breached *bool
+	// SLAPolicyID keeps tickets under an SLA policy: this one (> 0) or any
+	// (AnySLAPolicy) — what SLA 达标 counts, so its figures open their tickets.
+	SLAPolicyID int64
 	// SLA is the supervisor board's state of open tickets: "breached" (an
 	// unmet target past its deadline) or "warning" (an unmet target whose
 	// warning fired, none breached yet).
@@ -256,6 +259,9 @@ type Filter struct {
 	Q             string
 	Limit, Offset int
 }
+
+// AnySLAPolicy as Filter.SLAPolicyID keeps the tickets under any SLA policy.
+const AnySLAPolicy = -1
 
 // countCap bounds the exact count of a list: beyond it the total says "at least".
 const countCap = 10000
@@ -352,6 +358,12 @@ func (s *Service) List(ctx context.Context, f Filter) (items []*Ticket, total in
 		}
 		add(in+"(SELECT ticket_id FROM ticket_sla_targets WHERE breached OR (met_at IS NULL AND paused_since IS NULL AND due_at <= ?))", s.now())
 	}
+	switch {
+	case f.SLAPolicyID == AnySLAPolicy:
+		w += " AND t.id IN (SELECT ticket_id FROM ticket_sla)"
+	case f.SLAPolicyID > 0:
+		add("t.id IN (SELECT ticket_id FROM ticket_sla WHERE policy_id = ?)", f.SLAPolicyID)
+	}
 	if f.SLA != "" {
 		pred, a := slaStatePredicate(f.SLA, s.now())
 		w += " AND " + pred
@@ -370,7 +382,7 @@ func (s *Service) List(ctx context.Context, f Filter) (items []*Ticket, total in
 	// while, it answers "at least countCap" without counting again.
 	stable := f.Status == "" && f.Priority == "" && f.AssigneeID == 0 && f.StationID == 0 && !f.Open && !f.Unassigned &&
 		f.VendorOrgID == 0 && f.Breached == nil && f.SLA == "" && strings.TrimSpace(f.Q) == "" && len(f.Custom) == 0 &&
-		f.Done == nil && f.CategoryID == 0 && f.AssetType == "" && f.AssetBrand == "" && f.AssetModel == "" && f.Region == ""
+		f.Done == nil && f.CategoryID == 0 && f.SLAPolicyID == 0 && f.AssetType == "" && f.AssetBrand == "" && f.AssetModel == "" && f.Region == ""
 	key := fmt.Sprintf("%p%s%v", s, w, args)
 	if stable && bigLists.has(key) {
 		total = countCap + 1

@@ -97,6 +97,7 @@ export const MENU: readonly MenuItem[] = [
     children: [
       { key: 'dashboard', titleKey: 'reports.menu.dashboard', icon: 'Monitor', testId: 'menu-dashboard', path: '/dashboard', permission: 'analytics.read' },
       { key: 'report-operation', titleKey: 'reports.menu.operation', icon: 'List', testId: 'menu-report-operation', path: '/reports/operation', permission: 'analytics.read' },
+      { key: 'report-maintenance', titleKey: 'reports.menu.maintenance', icon: 'List', testId: 'menu-report-maintenance', path: '/reports/maintenance', permission: 'analytics.read' },
       { key: 'report-service-time', titleKey: 'reports.menu.serviceTime', icon: 'Tickets', testId: 'menu-report-service-time', path: '/reports/service-time', permission: 'analytics.read' },
       { key: 'report-manpower', titleKey: 'reports.menu.manpower', icon: 'User', testId: 'menu-report-manpower', path: '/reports/manpower', permission: 'analytics.read' },
       { key: 'report-abnormal', titleKey: 'reports.menu.abnormal', icon: 'Van', testId: 'menu-report-abnormal', path: '/reports/abnormal', permission: 'analytics.read' },

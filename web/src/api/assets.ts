@@ -57,10 +57,33 @@ export interface AssetFilter {
   contract_id?: number | null
   /** Only devices whose contract is 即将到期 (contract_status=expiring). */
   contract_expiring?: boolean
+  /** What a report figure narrows to (its drill-through): the org's region, serviced by exactly this org, status, warranty today. */
+  region?: string
+  station_id?: number | null
+  status?: string
+  warranty?: 'in' | 'out' | ''
+  /** 运行情况 / 维护情况's devices of a month: not retired, installed by the end of month installed_by (YYYY-MM). */
+  in_use?: boolean
+  installed_by?: string
 }
 
 export function emptyAssetFilter(): AssetFilter {
-  return { q: '', type: '', brand: '', model: '', org_id: null, vendor_org_id: null, contract_id: null, contract_expiring: false }
+  return {
+    q: '',
+    type: '',
+    brand: '',
+    model: '',
+    org_id: null,
+    vendor_org_id: null,
+    contract_id: null,
+    contract_expiring: false,
+    region: '',
+    station_id: null,
+    status: '',
+    warranty: '',
+    in_use: false,
+    installed_by: '',
+  }
 }
 
 /** Query of GET /assets for a filter (and a page). */
@@ -74,12 +97,35 @@ export function assetQuery(f: Partial<AssetFilter>, page?: { page: number; page_
     vendor_org_id: f.vendor_org_id,
     contract_id: f.contract_id,
     contract_status: f.contract_expiring ? 'expiring' : undefined,
+    region: f.region || undefined,
+    station_id: f.station_id || undefined,
+    status: f.status || undefined,
+    warranty: f.warranty || undefined,
+    in_use: f.in_use ? 'true' : undefined,
+    installed_by: f.installed_by || undefined,
   }
   if (page) {
     q.page = page.page
     q.page_size = page.page_size
   }
   return q
+}
+
+/** The filters of a link to the device list (a report figure's drill-through); malformed values are ignored. */
+export function assetFilterFromQuery(query: Record<string, unknown>): Partial<AssetFilter> {
+  const str = (k: string) => {
+    const v = Array.isArray(query[k]) ? (query[k] as unknown[])[0] : query[k]
+    return typeof v === 'string' ? v.trim() : ''
+  }
+  const id = (k: string) => (/^[1-9]\d{0,15}$/.test(str(k)) ? Number(str(k)) : null)
+  const out: Partial<AssetFilter> = { type: str('type'), brand: str('brand'), model: str('model'), org_id: id('org_id'), vendor_org_id: id('vendor_org_id') }
+  out.region = str('region')
+  out.station_id = id('station_id')
+  out.status = ['in_service', 'faulty', 'retired'].includes(str('status')) ? str('status') : ''
+  out.warranty = str('warranty') === 'in' || str('warranty') === 'out' ? (str('warranty') as 'in' | 'out') : ''
+  out.in_use = str('in_use') === 'true'
+  out.installed_by = /^\d{4}-(0[1-9]|1[0-2])$/.test(str('installed_by')) ? str('installed_by') : ''
+  return out
 }
 
 /** Is the warranty over on day today (YYYY-MM-DD)? No end date: no. */

@@ -69,6 +69,7 @@ export const REPORT_KEYS: Record<string, string> = {
   '/api/v1/analytics/tickets.xlsx': 'tickets',
   '/api/v1/analytics/devices': 'devices',
   '/api/v1/analytics/devices/operation': 'operation',
+  '/api/v1/analytics/devices/maintenance': 'maintenance',
   '/api/v1/analytics/service-time': 'service-time',
   '/api/v1/analytics/manpower': 'manpower',
   '/api/v1/analytics/abnormal': 'abnormal',

@@ -1,4 +1,4 @@
-// Service reports and the executive dashboard (/analytics/devices, /devices/operation, /service-time,
+// Service reports and the executive dashboard (/analytics/devices, /devices/operation, /devices/maintenance, /service-time,
 // /manpower, /abnormal, /faults, /complaints, /dashboard, /tickets.xlsx).
 // Contract: docs/api/analytics.md and internal/httpapi/openapi/analytics.yaml.
 // Satisfaction and rankings are in analytics.ts.
@@ -8,13 +8,14 @@ import { buildUrl, http, type Query } from './http'
 export const TICKET_TYPES = ['repair', 'consultation', 'complaint', 'suggestion', 'after_sales', 'follow_up'] as const
 
 /** The reports with a page of their own. */
-export const REPORT_KINDS = ['operation', 'service-time', 'manpower', 'abnormal', 'faults', 'complaints', 'devices', 'survey', 'sla'] as const
+export const REPORT_KINDS = ['operation', 'maintenance', 'service-time', 'manpower', 'abnormal', 'faults', 'complaints', 'devices', 'survey', 'sla'] as const
 export type ReportKind = (typeof REPORT_KINDS)[number]
 
 /** API path of each report. */
 export const REPORT_PATHS: Record<ReportKind, string> = {
   devices: '/analytics/devices',
   operation: '/analytics/devices/operation',
+  maintenance: '/analytics/devices/maintenance',
   'service-time': '/analytics/service-time',
   manpower: '/analytics/manpower',
   abnormal: '/analytics/abnormal',
@@ -144,6 +145,23 @@ export interface OperationMeasures {
   avg_repair_hours: number | null
   /** 0..1 */
   availability: number | null
+}
+
+/** 维护情况: the fault tickets of 运行情况 seen as maintenance work (averages null without a device or ticket). */
+export interface MaintenanceMeasures {
+  devices: number
+  faults: number
+  maintenances: number
+  open: number
+  maintenance_hours: number
+  avg_maintenance_hours_per_device: number | null
+  avg_maintenances_per_device: number | null
+  avg_maintenance_hours: number | null
+  /** 0..1 */
+  completion_rate: number | null
+  avg_response_hours: number | null
+  avg_travel_hours: number | null
+  avg_repair_hours: number | null
 }
 
 export interface TimeMeasures {

@@ -281,6 +281,15 @@ export interface TicketFilter {
   sla?: 'warning' | 'breached' | ''
   /** Custom field filters by key (GET /tickets?custom.<key>=value), values as the query has them. */
   custom?: Record<string, string>
+  /** What a report figure narrows to (its drill-through): the device's type, brand and model, the org's region, the fault category, done or not. */
+  asset_type?: string
+  asset_brand?: string
+  asset_model?: string
+  region?: string
+  category_id?: number | null
+  done?: 'true' | 'false' | ''
+  /** Under this SLA policy (its id) or any ('any'). */
+  sla_policy_id?: string
 }
 
 export function emptyTicketFilter(): TicketFilter {
@@ -298,6 +307,13 @@ export function emptyTicketFilter(): TicketFilter {
     customer_id: null,
     unassigned: false,
     custom: {},
+    asset_type: '',
+    asset_brand: '',
+    asset_model: '',
+    region: '',
+    category_id: null,
+    done: '',
+    sla_policy_id: '',
   }
 }
 
@@ -318,6 +334,13 @@ export function ticketQuery(f: Partial<TicketFilter>, page?: { page: number; pag
     sla: f.sla || undefined,
     created_from: f.created?.[0] ? shanghaiToRfc3339(f.created[0]) : undefined,
     created_to: f.created?.[1] ? shanghaiToRfc3339(f.created[1], true) : undefined,
+    asset_type: f.asset_type || undefined,
+    asset_brand: f.asset_brand || undefined,
+    asset_model: f.asset_model || undefined,
+    region: f.region || undefined,
+    category_id: f.category_id || undefined,
+    done: f.done || undefined,
+    sla_policy_id: f.sla_policy_id || undefined,
   }
   for (const [k, v] of Object.entries(f.custom ?? {})) if (v !== '') q[`custom.${k}`] = v
   if (page) {

@@ -30,6 +30,8 @@ export type QueryInput = string | URLSearchParams | Record<string, string | null
 
 const ID_KEYS = ['org_id', 'assignee_id', 'station_id', 'vendor_org_id', 'asset_id', 'customer_id'] as const
 const DAY = /^\d{4}-\d{2}-\d{2}$/
+/** Text filters a report figure opens the list with (drill-through). */
+export const DRILL_KEYS = ['asset_type', 'asset_brand', 'asset_model', 'region', 'sla_policy_id'] as const
 /** A custom field key as the server accepts it (custom.<key>=value). */
 export const FIELD_KEY = /^[a-z][a-z0-9_]{0,39}$/
 
@@ -53,6 +55,12 @@ export function ticketFilterToQuery(f: Partial<TicketFilter>): Record<string, st
     out.created_from = f.created[0]
     out.created_to = f.created[1]
   }
+  for (const k of DRILL_KEYS) {
+    const v = f[k]?.trim()
+    if (v) out[k] = v
+  }
+  if (typeof f.category_id === 'number' && Number.isInteger(f.category_id) && f.category_id > 0) out.category_id = String(f.category_id)
+  if (f.done === 'true' || f.done === 'false') out.done = f.done
   // custom field filters last, by key
   for (const k of Object.keys(f.custom ?? {}).sort()) {
     const v = f.custom?.[k]?.trim()
@@ -101,6 +109,10 @@ export function ticketFilterFromQuery(input: QueryInput): TicketFilter {
   const from = r.created_from ?? ''
   const to = r.created_to ?? ''
   if (DAY.test(from) && DAY.test(to)) f.created = from <= to ? [from, to] : [to, from]
+  for (const k of DRILL_KEYS) f[k] = (r[k] ?? '').trim()
+  if (f.sla_policy_id !== 'any' && !/^[1-9]\d{0,15}$/.test(f.sla_policy_id ?? '')) f.sla_policy_id = ''
+  if (/^[1-9]\d{0,15}$/.test(r.category_id ?? '')) f.category_id = Number(r.category_id)
+  if (r.done === 'true' || r.done === 'false') f.done = r.done
   const custom: Record<string, string> = {}
   for (const [name, v] of Object.entries(r)) {
     const k = name.startsWith('custom.') ? name.slice(7) : ''

@@ -188,6 +188,13 @@ export const routes: RouteRecordRaw[] = [
         meta: { permission: 'analytics.read', titleKey: 'reports.menu.operation' },
       },
       {
+        path: 'reports/maintenance',
+        name: 'report-maintenance',
+        component: () => import('../views/reports/ReportView.vue'),
+        props: { kind: 'maintenance' },
+        meta: { permission: 'analytics.read', titleKey: 'reports.menu.maintenance' },
+      },
+      {
         path: 'reports/service-time',
         name: 'report-service-time',
         component: () => import('../views/reports/ReportView.vue'),

@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { buildUrl, configureHttp, resetHttp } from '../../src/api/http'
 import { importsApi, templateUrl } from '../../src/api/imports'
-import { assetQuery, emptyAssetFilter } from '../../src/api/assets'
+import { assetFilterFromQuery, assetQuery, emptyAssetFilter } from '../../src/api/assets'
 import { contractQuery } from '../../src/api/contracts'
 import { canDeleteAttachment, thumbnailUrl } from '../../src/api/attachments'
 
@@ -23,6 +23,19 @@ describe('device import', () => {
     const body = (fetchMock.mock.calls[0] as [string, RequestInit])[1].body as FormData
     expect(body.get('kind')).toBe('assets')
     expect(body.get('duplicate_policy')).toBe('update')
+  })
+})
+
+describe('the device list behind a report figure', () => {
+  it('takes the report filters from the address and asks the list for them', () => {
+    const f = { ...emptyAssetFilter(), ...assetFilterFromQuery({ type: 'ATM', model: 'S22', vendor_org_id: '21', region: '上海', in_use: 'true', installed_by: '2026-02', status: 'faulty', warranty: 'out', station_id: '24' }) }
+    const q = new URLSearchParams(buildUrl('/assets', assetQuery(f)).split('?')[1])
+    expect(Object.fromEntries(q)).toEqual({ type: 'ATM', model: 'S22', vendor_org_id: '21', region: '上海', in_use: 'true', installed_by: '2026-02', status: 'faulty', warranty: 'out', station_id: '24' })
+  })
+
+  it('ignores malformed values', () => {
+    const f = { ...emptyAssetFilter(), ...assetFilterFromQuery({ status: 'broken', warranty: 'maybe', installed_by: '2026-13', in_use: 'yes', station_id: '-1', org_id: 'x' }) }
+    expect(f).toEqual(emptyAssetFilter())
   })
 })
 

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { fileNameOf, formatSize, jobActive, reportOfHref, startExport, type ExportJob } from '../../src/api/exports'
 import { ApiError } from '../../src/api/http'
+import { REPORT_KINDS, REPORT_PATHS } from '../../src/api/reports'
 
 const job = { id: 7, status: 'queued', percent: 0, rows_done: 0, rows_total: 80000, title: '任务明细' } as unknown as ExportJob
 
@@ -13,6 +14,10 @@ describe('export helpers', () => {
     expect(reportOfHref('/api/v1/analytics/tickets.xlsx?status=closed')).toEqual({ report: 'tickets', query: 'status=closed' })
     expect(reportOfHref('/api/v1/analytics/devices/operation')).toEqual({ report: 'operation', query: '' })
     expect(reportOfHref('/api/v1/exports/customers.xlsx')).toBeNull()
+  })
+
+  it('knows every report page, so each can be subscribed to', () => {
+    for (const kind of REPORT_KINDS) expect(reportOfHref(`/api/v1${REPORT_PATHS[kind]}?format=xlsx`), kind).toEqual({ report: kind, query: '' })
   })
 
   it('reads the file name of a download, the RFC 6266 one first', () => {

@@ -164,6 +164,7 @@ describe('reports menu group', () => {
     expect(group.children?.map((c) => [c.path, c.testId])).toEqual([
       ['/dashboard', 'menu-dashboard'],
       ['/reports/operation', 'menu-report-operation'],
+      ['/reports/maintenance', 'menu-report-maintenance'],
       ['/reports/service-time', 'menu-report-service-time'],
       ['/reports/manpower', 'menu-report-manpower'],
       ['/reports/abnormal', 'menu-report-abnormal'],

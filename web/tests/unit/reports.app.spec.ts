@@ -96,6 +96,33 @@ const fakeFetch = vi.fn(async (url: string, init: RequestInit) => {
       return reply(200, { items: tree })
     case 'GET /api/v1/analytics/devices':
       return reply(200, grouped(['type', 'brand', 'model'], [[{ type: 'ATM', brand: 'NCR', model: 'SelfServ 22' }, { type: 'ATM', brand: 'NCR', model: 'SelfServ 22' }, { devices: 9 }]], { devices: 9 }, { date: '2026-11-23' }))
+    case 'GET /api/v1/analytics/devices/maintenance': {
+      const m = (devices: number, faults: number, done: number, hours: number) => ({
+        devices,
+        faults,
+        maintenances: done,
+        open: faults - done,
+        maintenance_hours: hours,
+        avg_maintenance_hours_per_device: Math.round((hours / devices) * 100) / 100,
+        avg_maintenances_per_device: Math.round((done / devices) * 100) / 100,
+        avg_maintenance_hours: Math.round((hours / done) * 100) / 100,
+        completion_rate: Math.round((done / faults) * 10000) / 10000,
+        avg_response_hours: 0.35,
+        avg_travel_hours: 1,
+        avg_repair_hours: 1.5,
+      })
+      return reply(
+        200,
+        grouped(
+          ['month', 'model'],
+          [
+            [{ month: '2026-10', model: 'HT-2845-V' }, { month: '2026-10', model: 'HT-2845-V' }, m(2, 4, 3, 4.83)],
+            [{ month: '2026-11', model: 'YY-CRS-9' }, { month: '2026-11', model: 'YY-CRS-9' }, m(2, 2, 2, 5)],
+          ],
+          m(4, 6, 5, 9.83),
+        ),
+      )
+    }
     case 'GET /api/v1/analytics/service-time': {
       const dims = (q.get('group_by') ?? 'vendor').split(',')
       const rows: [Record<string, string>, Record<string, string>, Record<string, unknown>][] = dims.includes('station')
@@ -154,6 +181,10 @@ const fakeFetch = vi.fn(async (url: string, init: RequestInit) => {
           },
         ],
       })
+    case 'GET /api/v1/tickets':
+      return reply(200, { items: [], total: 4, total_exact: true })
+    case 'GET /api/v1/assets':
+      return reply(200, { items: [], total: 2 })
     case 'GET /api/v1/analytics/volume':
       return reply(200, { from: '2026-10-25', to: '2026-11-23', cells: [{ weekday: 1, hour: 9, n: 3 }, { weekday: 7, hour: 14, n: 1 }], total: 4, max: 3 })
     case 'GET /api/v1/analytics/dashboard':
@@ -266,6 +297,10 @@ describe('report pages and the dashboard', { timeout: 60_000 }, () => {
     expect(last('abnormal').get('min_repairs')).toBe('3')
     expect(last('abnormal').get('group_by')).toBeNull()
     expect(tid('rpt-asset-link')?.getAttribute('href')).toBe('/assets/83')
+    // 返修次数 opens the device's repair tickets of the period
+    const repairs = new URL(tid('rpt-cell-repairs')?.getAttribute('href') ?? '', 'http://x')
+    expect(repairs.pathname).toBe('/tickets')
+    expect(Object.fromEntries(repairs.searchParams)).toEqual({ created_from: '2026-11-01', created_to: '2026-11-23', type: 'repair', asset_id: '83' })
     expect(tid('rpt-reason-repairs')?.textContent).toBe('多次返修')
     expect(tid('rpt-abnormal-rule')?.textContent).toContain('返修次数 ≥ 3')
     expect(tid('rpt-kpi-devices-value')?.textContent).toBe('1')
@@ -293,5 +328,46 @@ describe('report pages and the dashboard', { timeout: 60_000 }, () => {
       [14, 0, 1],
     ])
     expect(tid('dash-more-volume')?.getAttribute('href')).toMatch(/^\/tickets\?created_from=/)
+  })
+
+  it('shows 维护情况 after 运行情况 with the seed columns, KPIs, chart, 合计, export and subscribe', async () => {
+    const items = [...document.querySelectorAll('[data-test^="menu-report-"]')].map((e) => e.getAttribute('data-test'))
+    expect(items.indexOf('menu-report-maintenance')).toBe(items.indexOf('menu-report-operation') + 1)
+    tid('menu-report-maintenance')?.click()
+    await waitFor(() => expect(tid('rpt-kpi-maintenances-value')?.textContent).toBe('5'))
+    expect(tid('rpt-title')?.textContent).toBe('维护情况')
+    const q = last('devices/maintenance')
+    expect(q.get('group_by')).toBe('month,type,brand,model')
+    expect(q.get('from')).toMatch(/^\d{4}-\d{2}-01$/)
+    expect(tid('rpt-kpi-completion_rate-value')?.textContent).toBe('83.33%')
+    const heads = [...(tid('rpt-table')?.querySelectorAll('.el-table__header th') ?? [])].map((e) => e.textContent?.trim())
+    expect(heads).toEqual(expect.arrayContaining(['机具台数', '维护总时长(小时)', '台均维护时长(小时)', '维护总次数', '台均维护次数', '报修次数', '未完成', '完成率']))
+    // 报修次数 is the API's faults
+    expect(tids('rpt-cell-reported').map((e) => e.textContent?.trim())).toEqual(['4', '2'])
+    const foot = tid('rpt-table')?.querySelector('.el-table__footer')?.textContent ?? ''
+    expect(foot).toContain('合计')
+    expect(foot).toContain('9.83')
+    expect(chartOf('rpt-chart')?.series.map((s) => s.name)).toEqual(['维护总次数', '未完成', '台均维护时长(小时)'])
+    const href = tid('rpt-export')?.getAttribute('href') ?? ''
+    expect(href).toContain('/api/v1/analytics/devices/maintenance?')
+    expect(href).toContain('format=xlsx')
+    expect(tid('rpt-subscribe')).not.toBeNull()
+  })
+
+  it('opens the tickets behind 报修次数 and the devices behind 机具台数 of a 维护情况 row', async () => {
+    const lastOf = (path: string) => new URLSearchParams(requests.filter((r) => r.startsWith(`/api/v1/${path}?`)).at(-1)?.split('?')[1] ?? '')
+    tids('rpt-cell-reported')[0]!.click()
+    await waitFor(() => expect(router.currentRoute.value.name).toBe('tickets'))
+    expect(router.currentRoute.value.query).toMatchObject({ type: 'repair', asset_model: 'HT-2845-V', created_from: '2026-10-01', created_to: '2026-10-31' })
+    await waitFor(() => expect(lastOf('tickets').get('asset_model')).toBe('HT-2845-V'))
+    expect(tid('drill-tag-asset_model')?.textContent).toContain('HT-2845-V')
+    await router.push('/reports/maintenance')
+    await waitFor(() => expect(tids('rpt-cell-devices').length).toBe(2))
+    tids('rpt-cell-devices')[1]!.click()
+    await waitFor(() => expect(router.currentRoute.value.name).toBe('assets'))
+    expect(router.currentRoute.value.query).toMatchObject({ model: 'YY-CRS-9', in_use: 'true', installed_by: '2026-11' })
+    await waitFor(() => expect(lastOf('assets').get('installed_by')).toBe('2026-11'))
+    expect(lastOf('assets').get('in_use')).toBe('true')
+    expect(tid('drill-tag-installed_by')).not.toBeNull()
   })
 })

@@ -18,7 +18,8 @@ import {
   totalsRow,
 } from '../../src/views/reports/format'
 import { abnormalOption, chartAxes, groupedOption, MAX_STACKS } from '../../src/views/reports/charts'
-import { REPORTS, REPORT_ORDER, flattenLevels, flattenSla, levelMeasures, ticketListQuery } from '../../src/views/reports/defs'
+import { REPORTS, REPORT_ORDER, flattenLevels, flattenSla, levelMeasures } from '../../src/views/reports/defs'
+import { deviceListQuery, probeKeys, ticketListQuery } from '../../src/views/reports/drill'
 import { rankingOption, satisfactionTrendOption, statusPieOption } from '../../src/views/dashboard/charts'
 import { messages } from '../../src/locales'
 
@@ -352,6 +353,9 @@ describe('report definitions', () => {
     )
     expect(cols('abnormal')).toEqual(expect.arrayContaining(['返修次数', '等待配件(小时)', '等待客户自行处理(小时)', '送修等待(小时)']))
     expect(cols('faults')).toContain('台均故障次数')
+    // 维护情况: the headers of its .xlsx (GET /analytics/devices/maintenance?format=xlsx), units aside
+    expect(cols('maintenance')).toEqual(['机具台数', '维护总时长(小时)', '台均维护时长(小时)', '维护总次数', '台均维护次数', '报修次数', '未完成', '完成率', '平均维护时长(小时)', '平均响应时长(小时)', '平均出发时长(小时)', '平均修复时长(小时)'])
+    expect(REPORTS.maintenance.flatten!({ faults: 6, open: 1 })).toMatchObject({ reported: 6, open: 1 })
   })
 })
 
@@ -397,20 +401,95 @@ describe('满意度调查 and SLA pages', () => {
 describe('the ticket list behind a figure', () => {
   const f = { ...emptyReportFilter(), from: '2026-01-01', to: '2026-12-31', org_id: 3 }
 
-  it('carries the filters and the row keys, a month narrowing the period', () => {
-    expect(ticketListQuery(f, ['vendor', 'month'], { vendor: '12', month: '2026-02' }, '')).toEqual({
+  it('carries the filters and the row keys, a month or a day narrowing the period', () => {
+    expect(ticketListQuery(f, ['vendor', 'month'], { vendor: '12', month: '2026-02' })).toEqual({
       created_from: '2026-02-01',
       created_to: '2026-02-28',
       org_id: '3',
       vendor_org_id: '12',
     })
-    expect(ticketListQuery(f, ['engineer'], { engineer: '7' }, 'complaint')).toMatchObject({ assignee_id: '7', type: 'complaint' })
+    expect(ticketListQuery(f, ['engineer'], { engineer: '7' }, { type: 'complaint' })).toMatchObject({ assignee_id: '7', type: 'complaint' })
+    expect(ticketListQuery(f, ['day'], { day: '2026-03-04' })).toMatchObject({ created_from: '2026-03-04', created_to: '2026-03-04' })
+  })
+
+  it('narrows to the device, region, fault category and done or not', () => {
+    expect(ticketListQuery({ ...f, type: 'ATM' }, ['category', 'brand', 'model', 'region'], { category: '5', brand: 'NCR', model: 'S22', region: '北京' }, { type: 'repair' })).toEqual({
+      created_from: '2026-01-01',
+      created_to: '2026-12-31',
+      org_id: '3',
+      type: 'repair',
+      asset_type: 'ATM',
+      asset_brand: 'NCR',
+      asset_model: 'S22',
+      region: '北京',
+      category_id: '5',
+    })
+    expect(ticketListQuery(f, ['model'], { model: 'S22' }, { type: 'repair', done: false })).toMatchObject({ done: 'false', type: 'repair' })
   })
 
   it('declines what the ticket list cannot filter by', () => {
-    expect(ticketListQuery({ ...f, type: 'ATM' }, ['vendor'], { vendor: '12' }, '')).toBeNull()
-    expect(ticketListQuery(f, ['region'], { region: '北京' }, '')).toBeNull()
-    expect(ticketListQuery(f, ['vendor'], { vendor: '' }, '')).toBeNull()
-    expect(ticketListQuery(f, ['ticket_type'], { ticket_type: 'suggestion' }, 'complaint')).toBeNull()
+    expect(ticketListQuery(f, ['hour'], { hour: '9' })).toBeNull()
+    expect(ticketListQuery(f, ['region'], { region: '' })).toBeNull()
+    expect(ticketListQuery(f, ['vendor'], { vendor: '' })).toBeNull()
+    expect(ticketListQuery(f, ['ticket_type'], { ticket_type: 'suggestion' }, { type: 'complaint' })).toBeNull()
+    expect(ticketListQuery({ ...f, ticket_type: 'suggestion' }, [], {}, { type: 'complaint' })).toBeNull()
+    // a model filter and a row of another model (cannot happen, but never both)
+    expect(ticketListQuery({ ...f, model: 'A' }, ['model'], { model: 'B' })).toBeNull()
+  })
+})
+
+describe('the device list behind a figure', () => {
+  const f = { ...emptyReportFilter(), from: '2026-01-01', to: '2026-03-31', vendor_org_id: 21, type: 'ATM' }
+
+  it('opens 运行情况 / 维护情况 devices of the row month (or the last month) not retired', () => {
+    expect(deviceListQuery(f, ['month', 'brand', 'region'], { month: '2026-02', brand: 'NCR', region: '上海' }, { installedBy: true })).toEqual({
+      type: 'ATM',
+      brand: 'NCR',
+      region: '上海',
+      vendor_org_id: '21',
+      in_use: 'true',
+      installed_by: '2026-02',
+    })
+    expect(deviceListQuery(f, ['model'], { model: 'S22' }, { installedBy: true })).toMatchObject({ installed_by: '2026-03', model: 'S22' })
+  })
+
+  it('opens 机具分布 counts by status and warranty, 故障分析 devices without the category', () => {
+    expect(deviceListQuery(f, ['station', 'status'], { station: '24', status: 'faulty' }, { status: 'faulty' })).toMatchObject({ station_id: '24', status: 'faulty' })
+    expect(deviceListQuery(f, ['org'], { org: '7' }, { warranty: 'out' })).toMatchObject({ org_id: '7', warranty: 'out' })
+    expect(deviceListQuery(f, ['category', 'model'], { category: '5', model: 'S22' }, { inUse: true })).toEqual({ type: 'ATM', vendor_org_id: '21', model: 'S22', in_use: 'true' })
+    expect(deviceListQuery(f, ['status'], { status: 'retired' }, { status: 'faulty' })).toBeNull()
+    expect(deviceListQuery(f, ['region'], { region: '' })).toBeNull()
+  })
+
+  it('opens 投诉与建议 tickets once one type is fixed', () => {
+    const open = REPORTS.complaints.ticketDrill!.open!
+    expect(ticketListQuery(f, ['org'], { org: '7' }, open)).toBeNull()
+    expect(ticketListQuery({ ...f, ticket_type: 'complaint' }, ['org'], { org: '7' }, open)).toMatchObject({ type: 'complaint', done: 'false', org_id: '7' })
+    expect(ticketListQuery(f, ['ticket_type'], { ticket_type: 'suggestion' }, open)).toMatchObject({ type: 'suggestion' })
+  })
+
+  it('opens 服务时长 tickets (serviced by a vendor) once a vendor or station is fixed', () => {
+    const d = REPORTS['service-time'].ticketDrill!.resolved!
+    const g = { ...f, vendor_org_id: null }
+    expect(ticketListQuery(g, ['engineer'], { engineer: '7' }, d)).toBeNull()
+    expect(ticketListQuery(f, ['engineer'], { engineer: '7' }, d)).toMatchObject({ vendor_org_id: '21', assignee_id: '7' })
+    expect(ticketListQuery(g, ['station', 'engineer'], { station: '24', engineer: '7' }, d)).toMatchObject({ station_id: '24', assignee_id: '7', done: 'true' })
+  })
+
+  it('opens 运行情况 faults (tickets on a device) once the device type, brand or model is fixed', () => {
+    const d = REPORTS.operation.ticketDrill!.faults!
+    expect(ticketListQuery({ ...f, type: '' }, ['month'], { month: '2026-02' }, d)).toBeNull()
+    expect(ticketListQuery({ ...f, type: '' }, ['month', 'model'], { month: '2026-02', model: 'S22' }, d)).toMatchObject({ type: 'repair', asset_model: 'S22' })
+  })
+
+  it('opens SLA 达标 tickets under the row policy, else under any policy', () => {
+    const d = REPORTS.sla.ticketDrill!.tickets!
+    expect(ticketListQuery(f, ['policy'], { policy: '4' }, d)).toMatchObject({ sla_policy_id: '4' })
+    expect(ticketListQuery(f, ['org'], { org: '7' }, d)).toMatchObject({ sla_policy_id: 'any', org_id: '7' })
+  })
+
+  it('tells which columns drill at all', () => {
+    expect(ticketListQuery(f, ['hour'], probeKeys(['hour']))).toBeNull()
+    expect(ticketListQuery(f, ['month', 'ticket_type'], probeKeys(['month', 'ticket_type'], 'complaint'), { type: 'complaint' })).not.toBeNull()
   })
 })

@@ -30,6 +30,13 @@ describe('saved views: the ticket filter as a query string', () => {
     customer_id: 9,
     unassigned: true,
     custom: { fault_code: 'E02 卡钞', cash_left: '2500' },
+    asset_type: 'ATM',
+    asset_brand: '日立',
+    asset_model: 'HT-2845-V',
+    region: '上海',
+    category_id: 5,
+    done: 'false',
+    sla_policy_id: 'any',
   }
 
   it('round-trips every field (the title trimmed)', () => {
@@ -52,7 +59,7 @@ describe('saved views: the ticket filter as a query string', () => {
   })
 
   it('ignores malformed and unknown values', () => {
-    const f = ticketFilterFromQuery('?priority=whenever&org_id=-3&station_id=abc&asset_id=0&customer_id=1.5&created_from=2026-13&created_to=2026-01-02&evil=<x>&unassigned=yes')
+    const f = ticketFilterFromQuery('?priority=whenever&org_id=-3&station_id=abc&asset_id=0&customer_id=1.5&created_from=2026-13&created_to=2026-01-02&evil=<x>&unassigned=yes&category_id=x&done=maybe&sla_policy_id=some')
     expect(f).toEqual(emptyTicketFilter())
   })
 
