@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -14,17 +15,40 @@ import (
 
 const maxNotesRunes = 2000
 
+// linearTerms is how many distinct terms searchTerms dedupes by comparison
+// before it switches to a set.
+const linearTerms = 48
+
 // searchTerms builds the document terms of a customer; ini is
 // initials.Of(c.Name), which its callers also store (customers.initials,
 // customer_initials) and compute once.
 func searchTerms(c *Customer, ini string) []string {
-	seen := map[string]bool{}
+	// Distinct terms in first-seen order. A document has a few dozen terms:
+	// they are compared with the ones kept so far until there are
+	// linearTerms of them, and only longer documents (notes) build a set.
+	var seen map[string]bool
 	var terms []string
 	add := func(t string) {
-		if t != "" && !seen[t] {
-			seen[t] = true
-			terms = append(terms, t)
+		if t == "" {
+			return
 		}
+		if seen == nil {
+			if slices.Contains(terms, t) {
+				return
+			}
+			if len(terms) == linearTerms {
+				seen = make(map[string]bool, 4*linearTerms)
+				for _, k := range terms {
+					seen[k] = true
+				}
+			}
+		} else if seen[t] {
+			return
+		}
+		if seen != nil {
+			seen[t] = true
+		}
+		terms = append(terms, t)
 	}
 	notes := []rune(c.Notes)
 	if len(notes) > maxNotesRunes {

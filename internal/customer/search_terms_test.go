@@ -37,3 +37,26 @@ func TestSearchTermsAreDistinct(t *testing.T) {
 		t.Errorf("searchTerms = %q, want %q", got, want)
 	}
 }
+
+// TestSearchTermsOfLongNotes: past linearTerms the terms are deduplicated by
+// a set, with the same result and order as below it.
+func TestSearchTermsOfLongNotes(t *testing.T) {
+	notes := ""
+	for i := range 300 {
+		notes += string(rune('一'+i%120)) + " "
+	}
+	got := searchTerms(&Customer{Name: "一二", Notes: notes}, "")
+	if len(got) != 122 { // 一, 一二, 二 (U+4E8C) and the 119 other characters of the notes (U+4E01…U+4E77)
+		t.Fatalf("%d terms, want 122: %q", len(got), got)
+	}
+	if got[0] != "一" || got[1] != "一二" || got[2] != "二" || got[3] != "丁" || got[121] != string(rune('一'+119)) {
+		t.Errorf("terms out of order: %q", got[:5])
+	}
+	seen := map[string]bool{}
+	for _, term := range got {
+		if seen[term] {
+			t.Fatalf("term %q twice", term)
+		}
+		seen[term] = true
+	}
+}
