@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -218,8 +219,7 @@ func (w *bulkWriter) insert(ctx context.Context, rows []bulkRow) error {
 	if err := s.insertMany(ctx, "customer_tags", []string{"customer_id", "tag"}, "", bulkChunk, tags); err != nil {
 		return err
 	}
-	// Up to 8 variants a name, so rows, not customers, bound the statement.
-	if err := s.insertMany(ctx, "customer_initials", initialsCols, "", bulkChunk*2, inits); err != nil {
+	if err := s.insertInitials(ctx, inits); err != nil {
 		return err
 	}
 	if pg {
@@ -273,6 +273,52 @@ func (s *Service) insertMany(ctx context.Context, table string, cols []string, t
 		}
 	}
 	return nil
+}
+
+// insertInitials inserts customer_initials rows (flattened: initials, customer
+// id), in key order so that consecutive rows land on the same B-tree pages.
+// PostgreSQL gets the rows as two array parameters (unnest) instead of a
+// multi-row VALUES list of 2,000 parameters: a name has two variants on
+// average, and the VALUES form cost as much server time as the search
+// documents (5.5 s of 23 s for 10^5 customers).
+func (s *Service) insertInitials(ctx context.Context, rows []any) error {
+	n := len(rows) / 2
+	if n == 0 {
+		return nil
+	}
+	keys := make([]initialsKey, n)
+	for i := range keys {
+		keys[i] = initialsKey{rows[2*i].(string), rows[2*i+1].(int64)}
+	}
+	slices.SortFunc(keys, func(a, b initialsKey) int {
+		if c := strings.Compare(a.initials, b.initials); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	if s.db.Dialect != store.Postgres {
+		sorted := make([]any, 0, len(rows))
+		for _, k := range keys {
+			sorted = append(sorted, k.initials, k.id)
+		}
+		// Up to 8 variants a name, so rows, not customers, bound the statement.
+		return s.insertMany(ctx, "customer_initials", initialsCols, "", bulkChunk*2, sorted)
+	}
+	for chunk := range slices.Chunk(keys, 10*bulkChunk) {
+		inits, ids := make([]string, len(chunk)), make([]int64, len(chunk))
+		for i, k := range chunk {
+			inits[i], ids[i] = k.initials, k.id
+		}
+		if _, err := s.db.ExecCached(ctx, stmtsOf(ctx), "INSERT INTO customer_initials (initials, customer_id) SELECT * FROM unnest(?::text[], ?::bigint[])", inits, ids); err != nil {
+			return fmt.Errorf("insert into customer_initials: %w", err)
+		}
+	}
+	return nil
+}
+
+type initialsKey struct {
+	initials string
+	id       int64
 }
 
 // allocIDs reserves n new customer ids, ascending, inside the caller's
