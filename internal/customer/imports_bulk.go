@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -218,8 +219,7 @@ func (w *bulkWriter) insert(ctx context.Context, rows []bulkRow) error {
 	if err := s.insertMany(ctx, "customer_tags", []string{"customer_id", "tag"}, "", bulkChunk, tags); err != nil {
 		return err
 	}
-	// Up to 8 variants a name, so rows, not customers, bound the statement.
-	if err := s.insertMany(ctx, "customer_initials", initialsCols, "", bulkChunk*2, inits); err != nil {
+	if err := s.insertInitials(ctx, inits); err != nil {
 		return err
 	}
 	if pg {
@@ -273,6 +273,40 @@ func (s *Service) insertMany(ctx context.Context, table string, cols []string, t
 		}
 	}
 	return nil
+}
+
+// insertInitials inserts customer_initials rows (flattened: initials, customer
+// id) in key order, so that consecutive rows land on the same B-tree pages
+// (on SQLite a 10^5-row import spent 1.1 s on them unsorted, 0.75 s sorted).
+// PostgreSQL took as long with the rows as two unnest arrays as with VALUES
+// lists, relative to the other tables (2026-11-23 measurement), so both
+// engines use insertMany.
+func (s *Service) insertInitials(ctx context.Context, rows []any) error {
+	n := len(rows) / 2
+	if n == 0 {
+		return nil
+	}
+	keys := make([]initialsKey, n)
+	for i := range keys {
+		keys[i] = initialsKey{rows[2*i].(string), rows[2*i+1].(int64)}
+	}
+	slices.SortFunc(keys, func(a, b initialsKey) int {
+		if c := strings.Compare(a.initials, b.initials); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	sorted := make([]any, 0, len(rows))
+	for _, k := range keys {
+		sorted = append(sorted, k.initials, k.id)
+	}
+	// Up to 8 variants a name, so rows, not customers, bound the statement.
+	return s.insertMany(ctx, "customer_initials", initialsCols, "", bulkChunk*2, sorted)
+}
+
+type initialsKey struct {
+	initials string
+	id       int64
 }
 
 // allocIDs reserves n new customer ids, ascending, inside the caller's

@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -14,17 +15,40 @@ import (
 
 const maxNotesRunes = 2000
 
+// linearTerms is how many distinct terms searchTerms dedupes by comparison
+// before it switches to a set.
+const linearTerms = 48
+
 // searchTerms builds the document terms of a customer; ini is
 // initials.Of(c.Name), which its callers also store (customers.initials,
 // customer_initials) and compute once.
 func searchTerms(c *Customer, ini string) []string {
-	seen := map[string]bool{}
+	// Distinct terms in first-seen order. A document has a few dozen terms:
+	// they are compared with the ones kept so far until there are
+	// linearTerms of them, and only longer documents (notes) build a set.
+	var seen map[string]bool
 	var terms []string
 	add := func(t string) {
-		if t != "" && !seen[t] {
-			seen[t] = true
-			terms = append(terms, t)
+		if t == "" {
+			return
 		}
+		if seen == nil {
+			if slices.Contains(terms, t) {
+				return
+			}
+			if len(terms) == linearTerms {
+				seen = make(map[string]bool, 4*linearTerms)
+				for _, k := range terms {
+					seen[k] = true
+				}
+			}
+		} else if seen[t] {
+			return
+		}
+		if seen != nil {
+			seen[t] = true
+		}
+		terms = append(terms, t)
 	}
 	notes := []rune(c.Notes)
 	if len(notes) > maxNotesRunes {
@@ -56,43 +80,52 @@ func initialsRows(rows []any, id int64, ini string) []any {
 }
 
 // textTerms splits text into CJK unigrams (when withUnigrams) and bigrams, and
-// lower-cased ASCII/digit words.
+// lower-cased ASCII/digit words. Terms are substrings of text (an import
+// computes them for 10^5 customers: no allocation per character).
 func textTerms(text string, withUnigrams bool) []string {
 	var out []string
-	var run []rune
-	var word strings.Builder
-	flushRun := func() {
-		for i, r := range run {
-			if withUnigrams || len(run) == 1 {
-				out = append(out, string(r))
+	var run []int // byte offsets of the run's CJK characters; the run ends at i
+	word := -1    // byte offset of the ASCII word being read, or -1
+	flushRun := func(end int) {
+		for k, at := range run {
+			next := end
+			if k+1 < len(run) {
+				next = run[k+1]
 			}
-			if i+1 < len(run) {
-				out = append(out, string(run[i:i+2]))
+			if withUnigrams || len(run) == 1 {
+				out = append(out, text[at:next])
+			}
+			if k+2 < len(run) {
+				out = append(out, text[at:run[k+2]])
+			} else if k+1 < len(run) {
+				out = append(out, text[at:end])
 			}
 		}
 		run = run[:0]
 	}
-	flushWord := func() {
-		if word.Len() > 0 {
-			out = append(out, word.String())
-			word.Reset()
+	flushWord := func(end int) {
+		if word >= 0 {
+			out = append(out, strings.ToLower(text[word:end]))
+			word = -1
 		}
 	}
-	for _, r := range text {
+	for i, r := range text {
 		switch {
 		case unicode.Is(unicode.Han, r):
-			flushWord()
-			run = append(run, r)
+			flushWord(i)
+			run = append(run, i)
 		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			flushRun()
-			word.WriteRune(unicode.ToLower(r))
+			flushRun(i)
+			if word < 0 {
+				word = i
+			}
 		default:
-			flushRun()
-			flushWord()
+			flushRun(i)
+			flushWord(i)
 		}
 	}
-	flushRun()
-	flushWord()
+	flushRun(len(text))
+	flushWord(len(text))
 	return out
 }
 

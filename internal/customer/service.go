@@ -169,7 +169,7 @@ func (s *Service) index(ctx context.Context, c *Customer) error {
 			return err
 		}
 	}
-	if err := s.insertMany(ctx, "customer_initials", initialsCols, "", bulkChunk, initialsRows(nil, c.ID, ini)); err != nil {
+	if err := s.insertInitials(ctx, initialsRows(nil, c.ID, ini)); err != nil {
 		return err
 	}
 	if s.db.Dialect == store.Postgres {
