@@ -404,6 +404,10 @@ func (s *Service) applyEvent(ctx context.Context, d *Device, ev DeviceEvent, che
 		}
 		out.SessionID, out.RatingID = &id, &rid
 	}
+	if b := rollBufFrom(ctx); b != nil { // written with the batch (rollbuf.go)
+		b.addEvent(d.ID, ev.EventID, ev.Type, jsonText(out), store.Now())
+		return out, nil
+	}
 	_, err := s.db.Exec(ctx, "INSERT INTO rating_device_events (device_id, event_id, type, result, created_at) VALUES (?, ?, ?, ?, ?)",
 		d.ID, ev.EventID, ev.Type, jsonText(out), store.Now())
 	if err != nil {

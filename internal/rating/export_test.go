@@ -16,3 +16,11 @@ func (s *Service) FailFollowups(f func(ratingID int64) error) {
 	defer s.drainer.mu.Unlock()
 	s.drainer.fault = f
 }
+
+// CarefulBatches is the number of device-event batches whose optimistic
+// attempt failed and that were applied again event by event (ingest.go).
+func (s *Service) CarefulBatches() int {
+	s.events.mu.Lock()
+	defer s.events.mu.Unlock()
+	return s.events.careful
+}

@@ -53,6 +53,7 @@ type eventBatcher struct {
 	largest int // the largest batch so far
 	batches int // transactions so far
 	events  int // events in them
+	careful int // batches applied again with a savepoint per event
 }
 
 // EventBatchStats says how device events shared transactions so far: the
@@ -142,31 +143,25 @@ func (b *eventBatcher) commit(first *eventJob) int {
 	defer cancel()
 	batch := []*eventJob{first}
 	err := b.inTx(ctx, func(tx context.Context) error {
-		linger := time.NewTimer(eventLinger)
-		defer linger.Stop()
-		for i := 0; ; i++ {
-			j := batch[i]
-			if j.out, j.err = s.applyEvent(joinedCtx{Context: tx, values: j.ctx}, j.d, j.ev, false); j.err != nil {
-				return errEventFailed
-			}
-			if len(batch) == maxEventBatch {
-				return nil
-			}
-			select {
-			case j := <-b.queue: // already waiting
-				batch = append(batch, j)
-				continue
-			default:
-			}
-			select {
-			case j := <-b.queue:
-				batch = append(batch, j)
-			case <-linger.C:
-				return nil
-			}
+		rb := newRollBuf()
+		tx = withRollBuf(tx, rb)
+		if err := b.take(tx, &batch); err != nil {
+			return err
 		}
+		// The batch's roll-ups and event rows (rollbuf.go); a resend refused
+		// by the event row's key fails the attempt into the careful one.
+		if err := s.flushRolls(tx, rb); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			return errEventFailed
+		}
+		return nil
 	})
 	if errors.Is(err, errEventFailed) {
+		b.mu.Lock()
+		b.careful++
+		b.mu.Unlock()
 		err = b.inTx(ctx, func(tx context.Context) error {
 			for _, j := range batch {
 				jctx := joinedCtx{Context: tx, values: j.ctx}
@@ -206,6 +201,34 @@ func (b *eventBatcher) commit(first *eventJob) int {
 		close(j.done)
 	}
 	return len(batch)
+}
+
+// take applies the batch's events without savepoints as they arrive (see
+// commit), adding those that arrive to batch.
+func (b *eventBatcher) take(tx context.Context, batch *[]*eventJob) error {
+	linger := time.NewTimer(eventLinger)
+	defer linger.Stop()
+	for i := 0; ; i++ {
+		j := (*batch)[i]
+		if j.out, j.err = b.s.applyEvent(joinedCtx{Context: tx, values: j.ctx}, j.d, j.ev, false); j.err != nil {
+			return errEventFailed
+		}
+		if len(*batch) == maxEventBatch {
+			return nil
+		}
+		select {
+		case j := <-b.queue: // already waiting
+			*batch = append(*batch, j)
+			continue
+		default:
+		}
+		select {
+		case j := <-b.queue:
+			*batch = append(*batch, j)
+		case <-linger.C:
+			return nil
+		}
+	}
 }
 
 // inTx runs fn in a transaction; a panic (which the HTTP handler's recoverer

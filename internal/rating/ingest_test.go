@@ -217,3 +217,131 @@ func deref(p *int64) int64 {
 	}
 	return *p
 }
+
+// TestDeviceEventBatchRollups drives many devices through whole cycles at
+// once, so that batches of distinct events commit in their optimistic
+// attempt, whose roll-ups and event rows are written per batch with
+// multi-row statements (rollbuf.go): every event is stored once with its
+// effects and the roll-ups equal a recomputation. Then resends of committed
+// events arrive in the same batches as new ones: they answer their first
+// answer and count nothing again.
+func TestDeviceEventBatchRollups(t *testing.T) {
+	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
+		a := testutil.NewApp(t, engine, testutil.Options{Demo: true, DemoCustomers: 12, DemoTickets: 3})
+		ctx := scope.With(context.Background(), scope.System())
+		svc := a.Ratings
+		var devices []*rating.Device
+		for _, outlet := range []string{"HXB-BJ-HD-01", "HXB-BJ-HD-02", "HXB-BJ-CY-01", "HXB-BJ-CY-02", "HXB-SH-PD-01", "HXB-SH-PD-02", "HXB-SH-XH-01", "HXB-SH-XH-03"} {
+			for n := 1; n <= 2; n++ {
+				k, err := svc.CounterByCode(ctx, demo.CounterCode(outlet, n))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if k.StaffID == nil {
+					continue // nobody signed in there
+				}
+				d, err := svc.RegisterDevice(ctx, rating.DeviceInput{CounterID: k.ID})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d, err = svc.DeviceByToken(ctx, d.Token); err != nil {
+					t.Fatal(err)
+				}
+				devices = append(devices, d)
+			}
+		}
+		if len(devices) < 4 {
+			t.Fatalf("only %d counters with staff signed in", len(devices))
+		}
+		count := func() (sessions, ratings, events int) {
+			t.Helper()
+			for q, dst := range map[string]*int{
+				"SELECT count(*) FROM service_sessions WHERE channel = 'device'": &sessions,
+				"SELECT count(*) FROM ratings WHERE channel = 'device'":          &ratings,
+				"SELECT count(*) FROM rating_device_events":                      &events,
+			} {
+				if err := a.DB.Get(ctx, dst, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return
+		}
+		const rounds = 5
+		first := make([]*rating.EventResult, len(devices)) // each device's first session_start
+		var wg sync.WaitGroup
+		errs := make(chan error, len(devices))
+		for i, d := range devices {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for r := range rounds {
+					for _, typ := range []string{"session_start", "session_end", "key"} {
+						res, err := svc.HandleEvent(ctx, d, rating.DeviceEvent{EventID: fmt.Sprintf("%s-%d", typ, r), Type: typ, Key: 1 + (i+r)%4})
+						if err != nil {
+							errs <- fmt.Errorf("device %d round %d %s: %w", i, r, typ, err)
+							return
+						}
+						if res.Duplicate {
+							errs <- fmt.Errorf("device %d round %d %s: a first event answered as a duplicate", i, r, typ)
+							return
+						}
+						if r == 0 && typ == "session_start" {
+							first[i] = res
+						}
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		_, _, largest := svc.EventBatchStats()
+		if largest < 2 {
+			t.Fatalf("events never shared a transaction (largest batch %d)", largest)
+		}
+		if n := svc.CarefulBatches(); n != 0 {
+			t.Fatalf("%d batches were applied event by event, though no event failed or was resent", n)
+		}
+		sessions, ratings, events := count()
+		if want := len(devices) * rounds; sessions != want || ratings != want || events != 3*want {
+			t.Fatalf("stored %d sessions, %d ratings, %d events; want %d, %d, %d", sessions, ratings, events, want, want, 3*want)
+		}
+		checkRollups(t, a.DB)
+
+		// Resends of committed events in the same batches as new sessions.
+		wg = sync.WaitGroup{}
+		errs = make(chan error, 2*len(devices))
+		for i, d := range devices {
+			for _, id := range []string{"session_start-0", "session_start-new"} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					res, err := svc.HandleEvent(ctx, d, rating.DeviceEvent{EventID: id, Type: "session_start"})
+					switch {
+					case err != nil:
+						errs <- fmt.Errorf("device %d %s: %w", i, id, err)
+					case id == "session_start-0" && (!res.Duplicate || *res.SessionID != *first[i].SessionID):
+						errs <- fmt.Errorf("device %d: the resend answered %+v, first %+v", i, res, first[i])
+					case id == "session_start-new" && res.Duplicate:
+						errs <- fmt.Errorf("device %d: a new event answered as a duplicate", i)
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if n := svc.CarefulBatches(); n == 0 {
+			t.Fatal("resends of committed events never failed a batch's optimistic attempt")
+		}
+		s2, r2, e2 := count()
+		if s2 != sessions+len(devices) || r2 != ratings || e2 != events+len(devices) {
+			t.Fatalf("after resends: %d sessions, %d ratings, %d events; want %d, %d, %d", s2, r2, e2, sessions+len(devices), ratings, events+len(devices))
+		}
+		checkRollups(t, a.DB)
+	})
+}

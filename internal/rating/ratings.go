@@ -349,6 +349,11 @@ func (s *Service) roll(ctx context.Context, day int, r *Rating, sign int) error 
 	if r.Satisfied {
 		sat = 1
 	}
+	if b := rollBufFrom(ctx); b != nil { // a batch of device events: written with the batch (rollbuf.go)
+		b.ratings[ratingKey{period: day, org: r.OrgID, staff: deref(r.StaffID), counter: deref(r.CounterID), businessType: deref(r.BusinessTypeID),
+			vendor: deref(r.VendorOrgID), channel: r.Channel, level: r.Level, scale: r.Scale, satisfied: sat}] += int64(sign)
+		return nil
+	}
 	for _, t := range []struct {
 		table, col string
 		period     int

@@ -448,6 +448,11 @@ func (s *Service) Sessions(ctx context.Context, f SessionFilter) ([]Session, int
 
 // rollSession adds to the session roll-ups of the day and of its month.
 func (s *Service) rollSession(ctx context.Context, day int, orgID, staffID, counterID, btID int64, sessions, ended int, handle int64, waited int, wait int64) error {
+	if b := rollBufFrom(ctx); b != nil { // a batch of device events: written with the batch (rollbuf.go)
+		addSums(b.sessions, sessionKey{day: day, org: orgID, staff: staffID, counter: counterID, businessType: btID},
+			sessionSums{sessions: int64(sessions), ended: int64(ended), handle: handle, waited: int64(waited), wait: wait})
+		return nil
+	}
 	for _, t := range []struct {
 		table, col string
 		period     int
