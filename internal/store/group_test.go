@@ -90,7 +90,7 @@ func TestGroupTx(t *testing.T) {
 					}
 				case breaker && i == 25:
 					// (PostgreSQL's driver commits the ended transaction without an error.)
-				if (engine == "sqlite" && errs[i] == nil) || got[k] != 0 {
+					if (engine == "sqlite" && errs[i] == nil) || got[k] != 0 {
 						t.Errorf("call %d (ends the transaction): err %v, rows %d; want an error and no row", i, errs[i], got[k])
 					}
 				default:
