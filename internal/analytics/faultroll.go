@@ -128,6 +128,41 @@ func (s *Service) applyFaults(ctx context.Context, ticketID int64, facts ...*fac
 	return nil
 }
 
+// countFault adds a new ticket without fault or repair time (neither
+// repaired nor resolved) to its device's day and month rows: one more, sums
+// and maxima unchanged, which is what applyFaults would recompute from the
+// device's tickets. On PostgreSQL it takes the device's lock as applyFaults
+// does, so a concurrent recomputation of the same rows waits for this
+// ticket's commit and then counts it.
+func (s *Service) countFault(ctx context.Context, f *fact) error {
+	if f.AssetID == nil {
+		return nil
+	}
+	id := func(p *int64) int64 {
+		if p == nil {
+			return 0
+		}
+		return *p
+	}
+	if s.db.Dialect == store.Postgres {
+		if _, err := s.db.Exec(ctx, "SELECT pg_advisory_xact_lock(?, ?)", lockFaultClass, int32(*f.AssetID)); err != nil {
+			return err
+		}
+	}
+	for _, g := range []struct {
+		table, col string
+		period     int
+	}{{"analytics_fault_days", "day", f.Day}, {"analytics_fault_months", "month", f.Day / 100}} {
+		keyCols := "asset_id, " + g.col + ", org_id, vendor_org_id, station_id, assignee_id, type"
+		q := "INSERT INTO " + g.table + " (" + keyCols + ", n, fault_s, max_fault_s, repair_s, max_repair_s) VALUES (?, ?, ?, ?, ?, ?, ?, 1, 0, NULL, 0, NULL)" +
+			" ON CONFLICT (" + keyCols + ") DO UPDATE SET n = " + g.table + ".n + 1"
+		if _, err := s.db.Exec(ctx, q, *f.AssetID, g.period, f.OrgID, id(f.VendorOrgID), id(f.StationID), id(f.AssigneeID), f.Type); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // faultBulkSQL adds the batch's tickets on devices to the device roll-ups
 // (Backfill): sums added, maxima merged (NULL: none yet).
 func faultBulkSQL() []string {

@@ -61,7 +61,15 @@ func (s *Service) TicketChanged(ctx context.Context, c ticket.SLAChange) error {
 		b := s.factOf(c.Before)
 		before = &b
 	}
-	if err := s.applyFaults(ctx, c.After.ID, before, &after); err != nil {
+	if before == nil && old == nil && after.RepairedAt == nil && after.ResolvedAt == nil {
+		// A new ticket not yet repaired or resolved adds one to its device
+		// rows and nothing to their sums or maxima (its fault and repair
+		// times are NULL): no recomputation from the device's tickets.
+		err = s.countFault(ctx, &after)
+	} else {
+		err = s.applyFaults(ctx, c.After.ID, before, &after)
+	}
+	if err != nil {
 		return err
 	}
 	if old == nil || c.Before == nil || c.Before.OrgID != c.After.OrgID {

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -221,6 +222,23 @@ func TestTicketConcurrency(t *testing.T) {
 				t.Fatalf("missing or duplicate ticket number %q", n)
 			}
 			seen[n] = true
+		}
+		// A refused create takes no number (on PostgreSQL the number is
+		// allocated outside the transaction, after the look-ups that refuse).
+		seq := func(n string) int {
+			v, err := strconv.Atoi(n[strings.LastIndex(n, "-")+1:])
+			if err != nil {
+				t.Fatalf("ticket number %q: %v", n, err)
+			}
+			return v
+		}
+		a := c1.Do("POST", "/api/v1/tickets", map[string]any{"type": "consultation", "title": "编号甲", "org_id": org}).String("number")
+		if r := c1.Do("POST", "/api/v1/tickets", map[string]any{"type": "repair", "title": "无此设备", "asset_id": 999999999}); r.Status != 422 {
+			t.Fatalf("create on an unknown device: %d %s, want 422", r.Status, r.Body)
+		}
+		b := c1.Do("POST", "/api/v1/tickets", map[string]any{"type": "consultation", "title": "编号乙", "org_id": org}).String("number")
+		if seq(b) != seq(a)+1 {
+			t.Fatalf("numbers %s then %s around a refused create; want consecutive", a, b)
 		}
 	})
 }

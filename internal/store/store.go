@@ -40,6 +40,8 @@ type DB struct {
 	ck             *sqlx.DB
 	ckStop, ckDone chan struct{}
 	ckFrames       atomic.Int64
+
+	group groupQueue // WithGroupTx's waiting calls (group.go)
 }
 
 // Open connects to the database named by a URL: sqlite://path/to/file.db or postgres://….
