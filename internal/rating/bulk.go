@@ -495,17 +495,7 @@ func (l *historyLoader) insertRows(ctx context.Context, table string, cols []str
 		key := fmt.Sprintf("%s/%d/%s", table, n, suffix)
 		q, ok := l.sql[key]
 		if !ok {
-			var b strings.Builder
-			b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
-			tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", width), ",") + ")"
-			for i := range n {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteString(tuple)
-			}
-			b.WriteString(suffix)
-			q = b.String()
+			q = store.MultiRowInsert(table, cols, n, suffix)
 			l.sql[key] = q
 		}
 		if _, err := l.s.db.ExecCached(ctx, stmts, q, args[lo*width:(lo+n)*width]...); err != nil {

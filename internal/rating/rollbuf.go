@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"lingting/internal/store"
 )
 
 // Roll-ups of a batch of device events, written per batch instead of per
@@ -149,17 +151,7 @@ func (s *Service) execRows(ctx context.Context, table string, cols []string, arg
 		key := multiRowKey{table, n, suffix}
 		q, ok := multiRowSQL.Load(key)
 		if !ok {
-			var sb strings.Builder
-			sb.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
-			tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", width), ",") + ")"
-			for i := range n {
-				if i > 0 {
-					sb.WriteByte(',')
-				}
-				sb.WriteString(tuple)
-			}
-			sb.WriteString(suffix)
-			q, _ = multiRowSQL.LoadOrStore(key, sb.String())
+			q, _ = multiRowSQL.LoadOrStore(key, store.MultiRowInsert(table, cols, n, suffix))
 		}
 		if _, err := s.db.Exec(ctx, q.(string), args[:n*width]...); err != nil {
 			return fmt.Errorf("rating: batch into %s: %w", table, err)

@@ -758,16 +758,7 @@ func (l *bulkLoader) insertRows(ctx context.Context, table string, cols []string
 		key := fmt.Sprintf("%s/%d", table, n)
 		q, ok := l.sql[key]
 		if !ok {
-			var b strings.Builder
-			b.WriteString("INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES ")
-			tuple := "(" + strings.TrimSuffix(strings.Repeat("?,", width), ",") + ")"
-			for i := range n {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				b.WriteString(tuple)
-			}
-			q = b.String()
+			q = store.MultiRowInsert(table, cols, n, "")
 			l.sql[key] = q
 		}
 		if _, err := l.s.db.ExecCached(ctx, stmts, q, args[lo*width:(lo+n)*width]...); err != nil {
