@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -341,44 +340,15 @@ func (l *historyLoader) load(ctx context.Context, h History) error {
 				return err
 			}
 		}
-		for _, t := range []struct {
-			table, col string
-			keyCols    []string
-			rows       map[ratingKey]int64
-		}{{"rating_daily", "day", rollupKeyCols, daily}, {"rating_monthly", "month", rollupKeyCols, monthly},
-			{"rating_org_monthly", "month", orgRollupKeyCols, orgMonthly}, {"rating_staff_monthly", "month", staffRollupKeyCols, staffMonthly}} {
-			keys := slices.SortedFunc(maps.Keys(t.rows), compareRatingKeys)
-			args := make([]any, 0, len(keys)*(len(t.keyCols)+2))
-			for _, k := range keys {
-				switch len(t.keyCols) {
-				case len(rollupKeyCols):
-					args = append(args, k.period, k.org, k.staff, k.counter, k.businessType, k.channel, k.vendor, k.level, k.scale, k.satisfied, t.rows[k])
-				case len(staffRollupKeyCols):
-					args = append(args, k.period, k.org, k.staff, k.vendor, k.satisfied, t.rows[k])
-				default:
-					args = append(args, k.period, k.org, k.businessType, k.channel, k.vendor, k.level, k.scale, k.satisfied, t.rows[k])
-				}
-			}
-			conflict := " ON CONFLICT (" + t.col + ", " + strings.Join(t.keyCols, ", ") + ") DO UPDATE SET n = " + t.table + ".n + excluded.n"
-			if err := l.insertRows(ctx, t.table, append([]string{t.col}, append(slices.Clip(t.keyCols), "n")...), args, bulkRollupRows, conflict); err != nil {
+		for _, t := range ratingRollups(daily, monthly, orgMonthly, staffMonthly) {
+			cols, args, conflict := t.upsert()
+			if err := l.insertRows(ctx, t.table, cols, args, bulkRollupRows, conflict); err != nil {
 				return err
 			}
 		}
-		for _, t := range []struct {
-			table, col string
-			rows       map[sessionKey]*sessionSums
-		}{{"session_daily", "day", sessions}, {"session_monthly", "month", sessionMonths}} {
-			skeys := slices.SortedFunc(maps.Keys(t.rows), compareSessionKeys)
-			args := make([]any, 0, len(skeys)*10)
-			for _, k := range skeys {
-				v := t.rows[k]
-				args = append(args, k.day, k.org, k.staff, k.counter, k.businessType, v.sessions, v.ended, v.handle, v.waited, v.wait)
-			}
-			err := l.insertRows(ctx, t.table, append([]string{t.col}, sessionSumCols...), args, bulkRollupRows,
-				` ON CONFLICT (`+t.col+`, org_id, staff_id, counter_id, business_type_id) DO UPDATE SET sessions = `+t.table+`.sessions + excluded.sessions,
-				ended = `+t.table+`.ended + excluded.ended, handle_seconds = `+t.table+`.handle_seconds + excluded.handle_seconds,
-				waited = `+t.table+`.waited + excluded.waited, wait_seconds = `+t.table+`.wait_seconds + excluded.wait_seconds`)
-			if err != nil {
+		for _, t := range []sessionRollup{{"session_daily", "day", sessions}, {"session_monthly", "month", sessionMonths}} {
+			cols, args, conflict := t.upsert()
+			if err := l.insertRows(ctx, t.table, cols, args, bulkRollupRows, conflict); err != nil {
 				return err
 			}
 		}

@@ -71,29 +71,11 @@ func (s *Service) flushRolls(ctx context.Context, b *rollBuf) error {
 		k.staff, k.counter = 0, 0
 		orgMonthly[k] += n
 	}
-	for _, t := range []struct {
-		table, col string
-		keyCols    []string
-		rows       map[ratingKey]int64
-	}{{"rating_daily", "day", rollupKeyCols, daily}, {"rating_monthly", "month", rollupKeyCols, monthly},
-		{"rating_org_monthly", "month", orgRollupKeyCols, orgMonthly}, {"rating_staff_monthly", "month", staffRollupKeyCols, staffMonthly}} {
+	for _, t := range ratingRollups(daily, monthly, orgMonthly, staffMonthly) {
 		if len(t.rows) == 0 {
 			continue
 		}
-		keys := slices.SortedFunc(maps.Keys(t.rows), compareRatingKeys) // one order for every writer
-		args := make([]any, 0, len(keys)*(len(t.keyCols)+2))
-		for _, k := range keys {
-			switch len(t.keyCols) {
-			case len(rollupKeyCols):
-				args = append(args, k.period, k.org, k.staff, k.counter, k.businessType, k.channel, k.vendor, k.level, k.scale, k.satisfied, t.rows[k])
-			case len(staffRollupKeyCols):
-				args = append(args, k.period, k.org, k.staff, k.vendor, k.satisfied, t.rows[k])
-			default:
-				args = append(args, k.period, k.org, k.businessType, k.channel, k.vendor, k.level, k.scale, k.satisfied, t.rows[k])
-			}
-		}
-		cols := append([]string{t.col}, append(slices.Clip(t.keyCols), "n")...)
-		conflict := " ON CONFLICT (" + t.col + ", " + strings.Join(t.keyCols, ", ") + ") DO UPDATE SET n = " + t.table + ".n + excluded.n"
+		cols, args, conflict := t.upsert()
 		if err := s.execRows(ctx, t.table, cols, args, conflict); err != nil {
 			return err
 		}
@@ -104,21 +86,9 @@ func (s *Service) flushRolls(ctx context.Context, b *rollBuf) error {
 			k.day /= 100
 			addSums(months, k, *v)
 		}
-		for _, t := range []struct {
-			table, col string
-			rows       map[sessionKey]*sessionSums
-		}{{"session_daily", "day", b.sessions}, {"session_monthly", "month", months}} {
-			keys := slices.SortedFunc(maps.Keys(t.rows), compareSessionKeys)
-			args := make([]any, 0, len(keys)*10)
-			for _, k := range keys {
-				v := t.rows[k]
-				args = append(args, k.day, k.org, k.staff, k.counter, k.businessType, v.sessions, v.ended, v.handle, v.waited, v.wait)
-			}
-			err := s.execRows(ctx, t.table, append([]string{t.col}, sessionSumCols...), args,
-				` ON CONFLICT (`+t.col+`, org_id, staff_id, counter_id, business_type_id) DO UPDATE SET sessions = `+t.table+`.sessions + excluded.sessions,
-				ended = `+t.table+`.ended + excluded.ended, handle_seconds = `+t.table+`.handle_seconds + excluded.handle_seconds,
-				waited = `+t.table+`.waited + excluded.waited, wait_seconds = `+t.table+`.wait_seconds + excluded.wait_seconds`)
-			if err != nil {
+		for _, t := range []sessionRollup{{"session_daily", "day", b.sessions}, {"session_monthly", "month", months}} {
+			cols, args, conflict := t.upsert()
+			if err := s.execRows(ctx, t.table, cols, args, conflict); err != nil {
 				return err
 			}
 		}
@@ -159,4 +129,59 @@ func (s *Service) execRows(ctx context.Context, table string, cols []string, arg
 		args, rows = args[n*width:], rows-n
 	}
 	return nil
+}
+
+// ratingRollup is what one rating roll-up table gets from a batch: counts to
+// add per key. The device-event batch and the history loader both write them.
+type ratingRollup struct {
+	table, col string
+	keyCols    []string
+	rows       map[ratingKey]int64
+}
+
+func ratingRollups(daily, monthly, orgMonthly, staffMonthly map[ratingKey]int64) []ratingRollup {
+	return []ratingRollup{{"rating_daily", "day", rollupKeyCols, daily}, {"rating_monthly", "month", rollupKeyCols, monthly},
+		{"rating_org_monthly", "month", orgRollupKeyCols, orgMonthly}, {"rating_staff_monthly", "month", staffRollupKeyCols, staffMonthly}}
+}
+
+// upsert renders t as a multi-row upsert that adds to existing rows: its
+// columns, its arguments (keys in one order for every writer) and the
+// ON CONFLICT clause.
+func (t ratingRollup) upsert() (cols []string, args []any, conflict string) {
+	keys := slices.SortedFunc(maps.Keys(t.rows), compareRatingKeys)
+	args = make([]any, 0, len(keys)*(len(t.keyCols)+2))
+	for _, k := range keys {
+		switch len(t.keyCols) {
+		case len(rollupKeyCols):
+			args = append(args, k.period, k.org, k.staff, k.counter, k.businessType, k.channel, k.vendor, k.level, k.scale, k.satisfied, t.rows[k])
+		case len(staffRollupKeyCols):
+			args = append(args, k.period, k.org, k.staff, k.vendor, k.satisfied, t.rows[k])
+		default:
+			args = append(args, k.period, k.org, k.businessType, k.channel, k.vendor, k.level, k.scale, k.satisfied, t.rows[k])
+		}
+	}
+	cols = append([]string{t.col}, append(slices.Clip(t.keyCols), "n")...)
+	conflict = " ON CONFLICT (" + t.col + ", " + strings.Join(t.keyCols, ", ") + ") DO UPDATE SET n = " + t.table + ".n + excluded.n"
+	return cols, args, conflict
+}
+
+// sessionRollup is what one session roll-up table gets: sums to add per key.
+type sessionRollup struct {
+	table, col string
+	rows       map[sessionKey]*sessionSums
+}
+
+// upsert renders t like ratingRollup.upsert.
+func (t sessionRollup) upsert() (cols []string, args []any, conflict string) {
+	keys := slices.SortedFunc(maps.Keys(t.rows), compareSessionKeys)
+	args = make([]any, 0, len(keys)*10)
+	for _, k := range keys {
+		v := t.rows[k]
+		args = append(args, k.day, k.org, k.staff, k.counter, k.businessType, v.sessions, v.ended, v.handle, v.waited, v.wait)
+	}
+	cols = append([]string{t.col}, sessionSumCols...)
+	conflict = ` ON CONFLICT (` + t.col + `, org_id, staff_id, counter_id, business_type_id) DO UPDATE SET sessions = ` + t.table + `.sessions + excluded.sessions,
+		ended = ` + t.table + `.ended + excluded.ended, handle_seconds = ` + t.table + `.handle_seconds + excluded.handle_seconds,
+		waited = ` + t.table + `.waited + excluded.waited, wait_seconds = ` + t.table + `.wait_seconds + excluded.wait_seconds`
+	return cols, args, conflict
 }
