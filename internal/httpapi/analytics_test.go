@@ -568,7 +568,7 @@ func TestAnalyticsScopeMatrix(t *testing.T) {
 // overdue tickets from the same state.
 func TestAnalyticsSLA(t *testing.T) {
 	testutil.ForEachEngine(t, func(t *testing.T, engine string) {
-		a := testutil.NewApp(t, engine, testutil.Options{Demo: true, DemoCustomers: 12, DemoTickets: 3})
+		a := testutil.NewApp(t, engine, testutil.Options{Demo: true, DemoCustomers: 12, DemoTickets: 3, SLAScanInterval: time.Hour})
 		admin := a.Admin()
 		orgs, users, cals := ids(t, admin, "/api/v1/orgs?page_size=500", "code"), ids(t, admin, "/api/v1/users?page_size=500", "login"), ids(t, admin, "/api/v1/calendars", "name")
 		policy := func(body map[string]any) int64 {

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the admin connection that creates test databases
 
@@ -98,6 +99,11 @@ type Options struct {
 	DemoTickets int
 	// DemoRatings sizes the demo's rating history (default 0: none).
 	DemoRatings int
+	// SLAScanInterval overrides how often the SLA scanner runs. A test that
+	// back-dates tickets whose deadlines already passed in real time sets it
+	// long, so a scan between two of its requests cannot mark a target breached
+	// that its next request records as met in time.
+	SLAScanInterval time.Duration
 }
 
 // NewApp builds an app on a fresh database of the engine, with an "admin" user
@@ -120,6 +126,9 @@ func NewApp(t testing.TB, engine string, opt Options) *TestApp {
 	}
 	if cfg.LoginRate == 0 {
 		cfg.LoginRate = 10000
+	}
+	if opt.SLAScanInterval != 0 {
+		cfg.SLAScanInterval = opt.SLAScanInterval
 	}
 	quietLogs.Do(func() {
 		slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})))
